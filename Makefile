@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` (the main job on the bundled model)
+# and `make test` (the test suite). Both install what they need first.
+SWIFT ?= swift
+DEFAULT_MODEL ?= Fixtures/models/gpt2
+APT_PACKAGES = zlib1g-dev libjson-c-dev libopenblas-dev
+
+.PHONY: deps build release demo test bench clean
+
+# Installs the three system libraries with apt-get when any is missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	.build/release/tlconvert inspect $(DEFAULT_MODEL)/model.safetensors
+
+test: deps
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

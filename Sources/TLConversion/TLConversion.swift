@@ -1,0 +1,2 @@
+/// The conversion pipeline: resolve → read → map → process → write.
+public enum TLConversion {}

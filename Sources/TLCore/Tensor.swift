@@ -1,0 +1,110 @@
+/// A typed, shaped view over bytes: usually a zero-copy window onto a memory-mapped
+/// checkpoint, sometimes a heap buffer. Strides are in elements, row-major by default.
+public struct Tensor: @unchecked Sendable {
+    public let dtype: DType
+    public let shape: [Int]
+    public let strides: [Int]
+    public let storage: ByteStorage
+    /// Byte offset of element [0, 0, …] inside `storage`.
+    public let byteOffset: Int
+
+    /// A contiguous view. The caller guarantees the range lies inside `storage`
+    /// (readers validate before they build views).
+    public init(dtype: DType, shape: [Int], storage: ByteStorage, byteOffset: Int = 0) {
+        self.init(dtype: dtype, shape: shape, strides: Tensor.contiguousStrides(shape),
+                  storage: storage, byteOffset: byteOffset)
+    }
+
+    public init(dtype: DType, shape: [Int], strides: [Int], storage: ByteStorage, byteOffset: Int) {
+        precondition(shape.count == strides.count, "shape and strides disagree in rank")
+        self.dtype = dtype
+        self.shape = shape
+        self.strides = strides
+        self.storage = storage
+        self.byteOffset = byteOffset
+    }
+
+    public static func contiguousStrides(_ shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= shape[axis]
+        }
+        return strides
+    }
+
+    public var elementCount: Int { shape.reduce(1, *) }
+    public var byteCount: Int { elementCount * dtype.byteSize }
+    public var isContiguous: Bool { strides == Tensor.contiguousStrides(shape) || elementCount <= 1 }
+
+    /// The bytes of a contiguous tensor, without copying.
+    public var contiguousBytes: UnsafeRawBufferPointer? {
+        guard isContiguous else { return nil }
+        return UnsafeRawBufferPointer(start: storage.base + byteOffset, count: byteCount)
+    }
+
+    /// Element offsets (in elements from `byteOffset`) in row-major order, honouring strides.
+    private func forEachElementOffset(_ body: (Int) -> Void) {
+        let rank = shape.count
+        if elementCount == 0 { return }
+        if rank == 0 { body(0); return }
+        var index = [Int](repeating: 0, count: rank)
+        var offset = 0
+        for _ in 0..<elementCount {
+            body(offset)
+            var axis = rank - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offset += strides[axis]
+                if index[axis] < shape[axis] { break }
+                offset -= strides[axis] * shape[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+    }
+
+    /// The values widened to float32, in row-major order (one copy).
+    /// Integer and bool tensors convert too (as their numeric values).
+    public func floats() -> [Float] {
+        let count = elementCount
+        var out = [Float](repeating: 0, count: count)
+        out.withUnsafeMutableBufferPointer { dst in
+            let base = storage.base + byteOffset
+            if isContiguous {
+                TensorConversion.widen(base, dtype: dtype, count: count, into: dst.baseAddress!)
+            } else {
+                var i = 0
+                forEachElementOffset { offset in
+                    dst[i] = TensorConversion.element(base, dtype: dtype, at: offset)
+                    i += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// The values as Int64, for integer tensors such as `input_ids`.
+    public func integers() -> [Int64] {
+        var out = [Int64]()
+        out.reserveCapacity(elementCount)
+        let base = storage.base + byteOffset
+        forEachElementOffset { offset in
+            let p = base + offset * dtype.byteSize
+            switch dtype {
+            case .i64: out.append(p.loadUnaligned(as: Int64.self))
+            case .i32: out.append(Int64(p.loadUnaligned(as: Int32.self)))
+            case .i16: out.append(Int64(p.loadUnaligned(as: Int16.self)))
+            case .i8: out.append(Int64(p.loadUnaligned(as: Int8.self)))
+            case .u8, .bool: out.append(Int64(p.loadUnaligned(as: UInt8.self)))
+            case .f64, .f32, .f16, .bf16:
+                out.append(Int64(TensorConversion.element(base, dtype: dtype, at: offset)))
+            }
+        }
+        return out
+    }
+
+    /// Dense float32 copy of this tensor.
+    public func float32() -> FloatTensor { FloatTensor(shape: shape, values: floats()) }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TLCore
+
+/// A file written under a temporary name beside its target and renamed into place
+/// only by `commit()`, so a failure or interruption never leaves a half-written output.
+public final class AtomicFile {
+    public let path: String
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var committed = false
+    /// Bytes written so far.
+    public private(set) var offset: Int = 0
+
+    public init(path: String) throws(TLError) {
+        self.path = path
+        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let prefix = directory.isEmpty ? "" : directory + "/"
+        self.temporaryPath = "\(prefix).\(name).tmp-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw .output(path: path, problem: "cannot create (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !committed { unlink(temporaryPath) }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(TLError) {
+        guard var cursor = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = Glibc.write(descriptor, cursor, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .output(path: path, problem: "write failed (\(String(cString: strerror(errno))))")
+            }
+            remaining -= written
+            cursor += written
+            offset += written
+        }
+    }
+
+    public func write(_ text: String) throws(TLError) {
+        let bytes = Array(text.utf8)
+        try bytes.withUnsafeBytes { buffer in Result { () throws(TLError) in try write(buffer) } }.get()
+    }
+
+    /// Flushes, closes and renames the temporary file onto `path`.
+    public func commit() throws(TLError) {
+        guard !committed else { return }
+        guard close(descriptor) == 0 else {
+            descriptor = -1
+            throw .output(path: path, problem: "close failed (\(String(cString: strerror(errno))))")
+        }
+        descriptor = -1
+        guard rename(temporaryPath, path) == 0 else {
+            throw .output(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))")
+        }
+        committed = true
+    }
+
+    /// Abandons the output: the temporary file is removed, the target untouched.
+    public func discard() {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+        if !committed { unlink(temporaryPath) }
+        committed = true
+    }
+}
+
+/// Writes a small file (JSON, text) atomically in one go.
+public func writeFileAtomically(_ text: String, to path: String) throws(TLError) {
+    let file = try AtomicFile(path: path)
+    try file.write(text)
+    try file.commit()
+}

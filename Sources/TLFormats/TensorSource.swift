@@ -1,0 +1,41 @@
+import TLCore
+
+/// Name, dtype and shape of one stored tensor: what `inspect` lists and what
+/// conversion plans against before touching any data.
+public struct TensorInfo: Sendable, Equatable {
+    public let name: String
+    public let dtype: DType
+    public let shape: [Int]
+
+    public init(name: String, dtype: DType, shape: [Int]) {
+        self.name = name
+        self.dtype = dtype
+        self.shape = shape
+    }
+
+    public var byteCount: Int { shape.reduce(1, *) * dtype.byteSize }
+}
+
+/// Any container of named tensors: a safetensors file, a sharded checkpoint,
+/// a `torch.save` zip, an `.npz`. Tensors are handed out as views, not copies,
+/// wherever the container allows it.
+public protocol TensorSource: Sendable {
+    /// The file (or index file) the tensors come from, for error messages.
+    var path: String { get }
+    /// A short name of the container kind (`safetensors`, `pytorch`, `npz`, …).
+    var format: String { get }
+    /// Every tensor, in the order the container stores them.
+    var tensorInfos: [TensorInfo] { get }
+    /// String metadata the container carries (safetensors `__metadata__`), else empty.
+    var metadata: [String: String] { get }
+    /// The tensor called `name`; throws `.badTensor` when there is none.
+    func tensor(named name: String) throws(TLError) -> Tensor
+}
+
+extension TensorSource {
+    public var tensorNames: [String] { tensorInfos.map(\.name) }
+
+    public func info(named name: String) -> TensorInfo? {
+        tensorInfos.first { $0.name == name }
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+
+/// TransformerLens's `HookedTransformerConfig`, field for field (2.16.1), with its
+/// defaults. It is what `config.json` of a converted model holds and what the
+/// forward pass and the processing steps read. JSON keys are TransformerLens's
+/// own names, so `HookedTransformerConfig(**json.load(f))` works in Python.
+public struct CanonicalConfig: Codable, Sendable, Equatable {
+    public var nLayers: Int
+    public var dModel: Int
+    public var nCtx: Int
+    public var dHead: Int
+    public var modelName: String = "custom"
+    public var nHeads: Int = -1
+    public var dMLP: Int?
+    public var actFn: String?
+    public var dVocab: Int = -1
+    public var eps: Double = 1e-5
+    public var useAttnResult = false
+    public var useAttnScale = true
+    public var attnScale: Double = -1
+    public var useSplitQKVInput = false
+    public var useHookMLPIn = false
+    public var useAttnIn = false
+    public var useQKNorm = false
+    public var useLocalAttn = false
+    public var ungroupGroupedQueryAttention = false
+    public var originalArchitecture: String?
+    public var fromCheckpoint = false
+    public var checkpointIndex: Int?
+    public var checkpointLabelType: String?
+    public var checkpointValue: Int?
+    public var tokenizerName: String?
+    public var windowSize: Int?
+    /// "global" or "local" per layer.
+    public var attnTypes: [String]?
+    public var initMode: String = "gpt2"
+    /// "LN", "LNPre", "RMS", "RMSPre" or nil (no normalisation).
+    public var normalizationType: String? = "LN"
+    public var device: String?
+    public var nDevices = 1
+    public var attentionDir: String = "causal"
+    public var attnOnly = false
+    public var seed: Int?
+    public var initializerRange: Double = -1
+    public var initWeights = true
+    public var scaleAttnByInverseLayerIdx = false
+    /// "standard", "rotary", "shortformer" or "alibi".
+    public var positionalEmbeddingType: String = "standard"
+    public var finalRMS = false
+    public var dVocabOut: Int = -1
+    public var parallelAttnMLP = false
+    public var rotaryDim: Int?
+    public var nParams: Int?
+    public var useHookTokens = false
+    public var gatedMLP = false
+    public var defaultPrependBOS = true
+    /// Torch dtype name: "float32", "float16", "bfloat16".
+    public var dtype: String = "float32"
+    public var tokenizerPrependsBOS: Bool?
+    public var nKeyValueHeads: Int?
+    public var postEmbeddingLN = false
+    public var rotaryBase: Double = 10000
+    public var trustRemoteCode = false
+    public var rotaryAdjacentPairs = false
+    public var loadIn4bit = false
+    public var numExperts: Int?
+    public var expertsPerToken: Int?
+    public var relativeAttentionMaxDistance: Int?
+    public var relativeAttentionNumBuckets: Int?
+    public var decoderStartTokenID: Int?
+    public var tieWordEmbeddings = false
+    public var useNormalizationBeforeAndAfter = false
+    public var attnScoresSoftCap: Double = -1
+    public var outputLogitsSoftCap: Double = -1
+    public var useNTKByPartsRope = false
+    public var NTKByPartsLowFreqFactor: Double = 1
+    public var NTKByPartsHighFreqFactor: Double = 4
+    public var NTKByPartsFactor: Double = 8
+    public var NTKOriginalCtxLen: Int = 8192
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case nLayers = "n_layers", dModel = "d_model", nCtx = "n_ctx", dHead = "d_head"
+        case modelName = "model_name", nHeads = "n_heads", dMLP = "d_mlp", actFn = "act_fn"
+        case dVocab = "d_vocab", eps, useAttnResult = "use_attn_result", useAttnScale = "use_attn_scale"
+        case attnScale = "attn_scale", useSplitQKVInput = "use_split_qkv_input"
+        case useHookMLPIn = "use_hook_mlp_in", useAttnIn = "use_attn_in", useQKNorm = "use_qk_norm"
+        case useLocalAttn = "use_local_attn"
+        case ungroupGroupedQueryAttention = "ungroup_grouped_query_attention"
+        case originalArchitecture = "original_architecture", fromCheckpoint = "from_checkpoint"
+        case checkpointIndex = "checkpoint_index", checkpointLabelType = "checkpoint_label_type"
+        case checkpointValue = "checkpoint_value", tokenizerName = "tokenizer_name"
+        case windowSize = "window_size", attnTypes = "attn_types", initMode = "init_mode"
+        case normalizationType = "normalization_type", device, nDevices = "n_devices"
+        case attentionDir = "attention_dir", attnOnly = "attn_only", seed
+        case initializerRange = "initializer_range", initWeights = "init_weights"
+        case scaleAttnByInverseLayerIdx = "scale_attn_by_inverse_layer_idx"
+        case positionalEmbeddingType = "positional_embedding_type", finalRMS = "final_rms"
+        case dVocabOut = "d_vocab_out", parallelAttnMLP = "parallel_attn_mlp", rotaryDim = "rotary_dim"
+        case nParams = "n_params", useHookTokens = "use_hook_tokens", gatedMLP = "gated_mlp"
+        case defaultPrependBOS = "default_prepend_bos", dtype
+        case tokenizerPrependsBOS = "tokenizer_prepends_bos", nKeyValueHeads = "n_key_value_heads"
+        case postEmbeddingLN = "post_embedding_ln", rotaryBase = "rotary_base"
+        case trustRemoteCode = "trust_remote_code", rotaryAdjacentPairs = "rotary_adjacent_pairs"
+        case loadIn4bit = "load_in_4bit", numExperts = "num_experts", expertsPerToken = "experts_per_token"
+        case relativeAttentionMaxDistance = "relative_attention_max_distance"
+        case relativeAttentionNumBuckets = "relative_attention_num_buckets"
+        case decoderStartTokenID = "decoder_start_token_id", tieWordEmbeddings = "tie_word_embeddings"
+        case useNormalizationBeforeAndAfter = "use_normalization_before_and_after"
+        case attnScoresSoftCap = "attn_scores_soft_cap", outputLogitsSoftCap = "output_logits_soft_cap"
+        case useNTKByPartsRope = "use_NTK_by_parts_rope"
+        case NTKByPartsLowFreqFactor = "NTK_by_parts_low_freq_factor"
+        case NTKByPartsHighFreqFactor = "NTK_by_parts_high_freq_factor"
+        case NTKByPartsFactor = "NTK_by_parts_factor", NTKOriginalCtxLen = "NTK_original_ctx_len"
+    }
+
+    public init(nLayers: Int, dModel: Int, nCtx: Int, dHead: Int) {
+        self.nLayers = nLayers
+        self.dModel = dModel
+        self.nCtx = nCtx
+        self.dHead = dHead
+    }
+
+    /// Absent keys take TransformerLens's defaults; unknown keys are ignored.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(nLayers: 0, dModel: 0, nCtx: 0, dHead: 0)
+        nLayers = try c.decode(Int.self, forKey: .nLayers)
+        dModel = try c.decode(Int.self, forKey: .dModel)
+        nCtx = try c.decode(Int.self, forKey: .nCtx)
+        dHead = try c.decode(Int.self, forKey: .dHead)
+        modelName = try c.decodeIfPresent(String.self, forKey: .modelName) ?? modelName
+        nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? nHeads
+        dMLP = try c.decodeIfPresent(Int.self, forKey: .dMLP)
+        actFn = try c.decodeIfPresent(String.self, forKey: .actFn)
+        dVocab = try c.decodeIfPresent(Int.self, forKey: .dVocab) ?? dVocab
+        eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? eps
+        useAttnResult = try c.decodeIfPresent(Bool.self, forKey: .useAttnResult) ?? useAttnResult
+        useAttnScale = try c.decodeIfPresent(Bool.self, forKey: .useAttnScale) ?? useAttnScale
+        attnScale = try c.decodeIfPresent(Double.self, forKey: .attnScale) ?? attnScale
+        useSplitQKVInput = try c.decodeIfPresent(Bool.self, forKey: .useSplitQKVInput) ?? useSplitQKVInput
+        useHookMLPIn = try c.decodeIfPresent(Bool.self, forKey: .useHookMLPIn) ?? useHookMLPIn
+        useAttnIn = try c.decodeIfPresent(Bool.self, forKey: .useAttnIn) ?? useAttnIn
+        useQKNorm = try c.decodeIfPresent(Bool.self, forKey: .useQKNorm) ?? useQKNorm
+        useLocalAttn = try c.decodeIfPresent(Bool.self, forKey: .useLocalAttn) ?? useLocalAttn
+        ungroupGroupedQueryAttention = try c.decodeIfPresent(Bool.self, forKey: .ungroupGroupedQueryAttention) ?? ungroupGroupedQueryAttention
+        originalArchitecture = try c.decodeIfPresent(String.self, forKey: .originalArchitecture)
+        fromCheckpoint = try c.decodeIfPresent(Bool.self, forKey: .fromCheckpoint) ?? fromCheckpoint
+        checkpointIndex = try c.decodeIfPresent(Int.self, forKey: .checkpointIndex)
+        checkpointLabelType = try c.decodeIfPresent(String.self, forKey: .checkpointLabelType)
+        checkpointValue = try c.decodeIfPresent(Int.self, forKey: .checkpointValue)
+        tokenizerName = try c.decodeIfPresent(String.self, forKey: .tokenizerName)
+        windowSize = try c.decodeIfPresent(Int.self, forKey: .windowSize)
+        attnTypes = try c.decodeIfPresent([String].self, forKey: .attnTypes)
+        initMode = try c.decodeIfPresent(String.self, forKey: .initMode) ?? initMode
+        normalizationType = try c.decodeIfPresent(String.self, forKey: .normalizationType)
+        device = try c.decodeIfPresent(String.self, forKey: .device)
+        nDevices = try c.decodeIfPresent(Int.self, forKey: .nDevices) ?? nDevices
+        attentionDir = try c.decodeIfPresent(String.self, forKey: .attentionDir) ?? attentionDir
+        attnOnly = try c.decodeIfPresent(Bool.self, forKey: .attnOnly) ?? attnOnly
+        seed = try c.decodeIfPresent(Int.self, forKey: .seed)
+        initializerRange = try c.decodeIfPresent(Double.self, forKey: .initializerRange) ?? initializerRange
+        initWeights = try c.decodeIfPresent(Bool.self, forKey: .initWeights) ?? initWeights
+        scaleAttnByInverseLayerIdx = try c.decodeIfPresent(Bool.self, forKey: .scaleAttnByInverseLayerIdx) ?? scaleAttnByInverseLayerIdx
+        positionalEmbeddingType = try c.decodeIfPresent(String.self, forKey: .positionalEmbeddingType) ?? positionalEmbeddingType
+        finalRMS = try c.decodeIfPresent(Bool.self, forKey: .finalRMS) ?? finalRMS
+        dVocabOut = try c.decodeIfPresent(Int.self, forKey: .dVocabOut) ?? dVocabOut
+        parallelAttnMLP = try c.decodeIfPresent(Bool.self, forKey: .parallelAttnMLP) ?? parallelAttnMLP
+        rotaryDim = try c.decodeIfPresent(Int.self, forKey: .rotaryDim)
+        nParams = try c.decodeIfPresent(Int.self, forKey: .nParams)
+        useHookTokens = try c.decodeIfPresent(Bool.self, forKey: .useHookTokens) ?? useHookTokens
+        gatedMLP = try c.decodeIfPresent(Bool.self, forKey: .gatedMLP) ?? gatedMLP
+        defaultPrependBOS = try c.decodeIfPresent(Bool.self, forKey: .defaultPrependBOS) ?? defaultPrependBOS
+        dtype = try c.decodeIfPresent(String.self, forKey: .dtype) ?? dtype
+        tokenizerPrependsBOS = try c.decodeIfPresent(Bool.self, forKey: .tokenizerPrependsBOS)
+        nKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .nKeyValueHeads)
+        postEmbeddingLN = try c.decodeIfPresent(Bool.self, forKey: .postEmbeddingLN) ?? postEmbeddingLN
+        rotaryBase = try c.decodeIfPresent(Double.self, forKey: .rotaryBase) ?? rotaryBase
+        trustRemoteCode = try c.decodeIfPresent(Bool.self, forKey: .trustRemoteCode) ?? trustRemoteCode
+        rotaryAdjacentPairs = try c.decodeIfPresent(Bool.self, forKey: .rotaryAdjacentPairs) ?? rotaryAdjacentPairs
+        loadIn4bit = try c.decodeIfPresent(Bool.self, forKey: .loadIn4bit) ?? loadIn4bit
+        numExperts = try c.decodeIfPresent(Int.self, forKey: .numExperts)
+        expertsPerToken = try c.decodeIfPresent(Int.self, forKey: .expertsPerToken)
+        relativeAttentionMaxDistance = try c.decodeIfPresent(Int.self, forKey: .relativeAttentionMaxDistance)
+        relativeAttentionNumBuckets = try c.decodeIfPresent(Int.self, forKey: .relativeAttentionNumBuckets)
+        decoderStartTokenID = try c.decodeIfPresent(Int.self, forKey: .decoderStartTokenID)
+        tieWordEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? tieWordEmbeddings
+        useNormalizationBeforeAndAfter = try c.decodeIfPresent(Bool.self, forKey: .useNormalizationBeforeAndAfter) ?? useNormalizationBeforeAndAfter
+        attnScoresSoftCap = try c.decodeIfPresent(Double.self, forKey: .attnScoresSoftCap) ?? attnScoresSoftCap
+        outputLogitsSoftCap = try c.decodeIfPresent(Double.self, forKey: .outputLogitsSoftCap) ?? outputLogitsSoftCap
+        useNTKByPartsRope = try c.decodeIfPresent(Bool.self, forKey: .useNTKByPartsRope) ?? useNTKByPartsRope
+        NTKByPartsLowFreqFactor = try c.decodeIfPresent(Double.self, forKey: .NTKByPartsLowFreqFactor) ?? NTKByPartsLowFreqFactor
+        NTKByPartsHighFreqFactor = try c.decodeIfPresent(Double.self, forKey: .NTKByPartsHighFreqFactor) ?? NTKByPartsHighFreqFactor
+        NTKByPartsFactor = try c.decodeIfPresent(Double.self, forKey: .NTKByPartsFactor) ?? NTKByPartsFactor
+        NTKOriginalCtxLen = try c.decodeIfPresent(Int.self, forKey: .NTKOriginalCtxLen) ?? NTKOriginalCtxLen
+    }
+
+    /// Every field is written, `nil` as JSON null (as TransformerLens's `to_dict` holds None).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(nLayers, forKey: .nLayers)
+        try c.encode(dModel, forKey: .dModel)
+        try c.encode(nCtx, forKey: .nCtx)
+        try c.encode(dHead, forKey: .dHead)
+        try c.encode(modelName, forKey: .modelName)
+        try c.encode(nHeads, forKey: .nHeads)
+        try c.encode(dMLP, forKey: .dMLP)
+        try c.encode(actFn, forKey: .actFn)
+        try c.encode(dVocab, forKey: .dVocab)
+        try c.encode(eps, forKey: .eps)
+        try c.encode(useAttnResult, forKey: .useAttnResult)
+        try c.encode(useAttnScale, forKey: .useAttnScale)
+        try c.encode(attnScale, forKey: .attnScale)
+        try c.encode(useSplitQKVInput, forKey: .useSplitQKVInput)
+        try c.encode(useHookMLPIn, forKey: .useHookMLPIn)
+        try c.encode(useAttnIn, forKey: .useAttnIn)
+        try c.encode(useQKNorm, forKey: .useQKNorm)
+        try c.encode(useLocalAttn, forKey: .useLocalAttn)
+        try c.encode(ungroupGroupedQueryAttention, forKey: .ungroupGroupedQueryAttention)
+        try c.encode(originalArchitecture, forKey: .originalArchitecture)
+        try c.encode(fromCheckpoint, forKey: .fromCheckpoint)
+        try c.encode(checkpointIndex, forKey: .checkpointIndex)
+        try c.encode(checkpointLabelType, forKey: .checkpointLabelType)
+        try c.encode(checkpointValue, forKey: .checkpointValue)
+        try c.encode(tokenizerName, forKey: .tokenizerName)
+        try c.encode(windowSize, forKey: .windowSize)
+        try c.encode(attnTypes, forKey: .attnTypes)
+        try c.encode(initMode, forKey: .initMode)
+        try c.encode(normalizationType, forKey: .normalizationType)
+        try c.encode(device, forKey: .device)
+        try c.encode(nDevices, forKey: .nDevices)
+        try c.encode(attentionDir, forKey: .attentionDir)
+        try c.encode(attnOnly, forKey: .attnOnly)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(initializerRange, forKey: .initializerRange)
+        try c.encode(initWeights, forKey: .initWeights)
+        try c.encode(scaleAttnByInverseLayerIdx, forKey: .scaleAttnByInverseLayerIdx)
+        try c.encode(positionalEmbeddingType, forKey: .positionalEmbeddingType)
+        try c.encode(finalRMS, forKey: .finalRMS)
+        try c.encode(dVocabOut, forKey: .dVocabOut)
+        try c.encode(parallelAttnMLP, forKey: .parallelAttnMLP)
+        try c.encode(rotaryDim, forKey: .rotaryDim)
+        try c.encode(nParams, forKey: .nParams)
+        try c.encode(useHookTokens, forKey: .useHookTokens)
+        try c.encode(gatedMLP, forKey: .gatedMLP)
+        try c.encode(defaultPrependBOS, forKey: .defaultPrependBOS)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(tokenizerPrependsBOS, forKey: .tokenizerPrependsBOS)
+        try c.encode(nKeyValueHeads, forKey: .nKeyValueHeads)
+        try c.encode(postEmbeddingLN, forKey: .postEmbeddingLN)
+        try c.encode(rotaryBase, forKey: .rotaryBase)
+        try c.encode(trustRemoteCode, forKey: .trustRemoteCode)
+        try c.encode(rotaryAdjacentPairs, forKey: .rotaryAdjacentPairs)
+        try c.encode(loadIn4bit, forKey: .loadIn4bit)
+        try c.encode(numExperts, forKey: .numExperts)
+        try c.encode(expertsPerToken, forKey: .expertsPerToken)
+        try c.encode(relativeAttentionMaxDistance, forKey: .relativeAttentionMaxDistance)
+        try c.encode(relativeAttentionNumBuckets, forKey: .relativeAttentionNumBuckets)
+        try c.encode(decoderStartTokenID, forKey: .decoderStartTokenID)
+        try c.encode(tieWordEmbeddings, forKey: .tieWordEmbeddings)
+        try c.encode(useNormalizationBeforeAndAfter, forKey: .useNormalizationBeforeAndAfter)
+        try c.encode(attnScoresSoftCap, forKey: .attnScoresSoftCap)
+        try c.encode(outputLogitsSoftCap, forKey: .outputLogitsSoftCap)
+        try c.encode(useNTKByPartsRope, forKey: .useNTKByPartsRope)
+        try c.encode(NTKByPartsLowFreqFactor, forKey: .NTKByPartsLowFreqFactor)
+        try c.encode(NTKByPartsHighFreqFactor, forKey: .NTKByPartsHighFreqFactor)
+        try c.encode(NTKByPartsFactor, forKey: .NTKByPartsFactor)
+        try c.encode(NTKOriginalCtxLen, forKey: .NTKOriginalCtxLen)
+    }
+}
+
+extension CanonicalConfig {
+    /// Values TransformerLens's `__post_init__` derives; call after setting the fields.
+    public mutating func applyDerivedDefaults() {
+        if nHeads == -1 { nHeads = dModel / dHead }
+        if !attnOnly && dMLP == nil { dMLP = dModel * 4 }
+        if initializerRange < 0 { initializerRange = initMode == "gpt2" ? 0.8 / Double(dModel).squareRoot() : 1.0 }
+        if dVocabOut == -1 { dVocabOut = dVocab }
+        if positionalEmbeddingType == "rotary" && rotaryDim == nil { rotaryDim = dHead }
+        var params = nLayers * dModel * dHead * nHeads * 4
+        if !attnOnly, let dMLP {
+            var mlp = dModel * dMLP * (2 + (gatedMLP ? 1 : 0))
+            if let numExperts, numExperts > 0 { mlp = (mlp + dModel) * numExperts }
+            params += nLayers * mlp
+        }
+        nParams = params
+        if useAttnScale && attnScale == -1 { attnScale = Double(dHead).squareRoot() }
+    }
+
+    /// Key/value heads: `nKeyValueHeads` for grouped-query attention, else `nHeads`.
+    public var kvHeads: Int { nKeyValueHeads ?? nHeads }
+    /// Whether K and V are stored grouped (`_W_K`, `_W_V`) as TransformerLens names them.
+    public var isGroupedQuery: Bool { nKeyValueHeads != nil }
+}

@@ -1,0 +1,2 @@
+/// Tokenizers read from tokenizer.json: byte-level BPE, SentencePiece-style BPE, WordPiece.
+public enum TLTokenizers {}

@@ -1,0 +1,2 @@
+/// Reference-dump loading, logit metrics and the verify report.
+public enum TLVerify {}
