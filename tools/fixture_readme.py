@@ -109,8 +109,9 @@ See `tools/fixture_tokenizers.py` for how each is built. `cases.json` entries:
 `prompt.json`: `text`, `input_ids` (TL `to_tokens`, BOS prepended), `issue9_hooks` (the hook
 names issue 9 names, `{l}` per layer), `hooks_absent` (of those, the ones TL does not have for
 that model, e.g. `hook_pos_embed` for rotary models), `tl_cfg_overrides`, and the cached model's
-`tl_vs_hf_max_abs_dlogprob`. The safetensors files hold TL's whole cache (every hook), with the
-batch dimension, F32.
+`tl_vs_hf_max_abs_dlogprob`. The safetensors files hold TL's whole cache (every hook, e.g. also
+`hook_rot_q`, `ln2.hook_normalized`, `mlp.hook_pre_linear`), with the batch dimension, F32.
+`hook_attn_scores` holds `-inf` above the diagonal (TL's masked value): compare those exactly.
 """
 
 
