@@ -40,5 +40,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "ModelConfigsTests", dependencies: ["ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLConversionTests",
+                    dependencies: ["TLConversion", "ModelConfigs", "TLModel", "TLFormats", "TLCore", "tlconvert"]),
     ]
 )
