@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import TLCore
 import TLFormats
 
@@ -8,7 +11,8 @@ public enum ModelResolver {
     public struct Resolved: Sendable {
         /// The local directory to read.
         public let directory: String
-        /// The id recorded as the source (repo id, or the path as given).
+        /// The id recorded as the source (repo id, or the directory's absolute path, which is
+        /// also TransformerLens's `tokenizer_name`: the tokenizer loads from it anywhere).
         public let modelID: String
         /// A default output name (`./tl-models/<name>`).
         public let name: String
@@ -20,6 +24,11 @@ public enum ModelResolver {
         }
         let trimmed = model.count > 1 && model.hasSuffix("/") ? String(model.dropLast()) : model
         let name = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
-        return Resolved(directory: trimmed, modelID: trimmed, name: name)
+        var absolute = trimmed
+        if let resolved = realpath(trimmed, nil) {
+            absolute = String(cString: resolved)
+            free(resolved)
+        }
+        return Resolved(directory: trimmed, modelID: absolute, name: name)
     }
 }
