@@ -16,6 +16,8 @@ public struct WeightMapper: Sendable {
     public let weights: any TensorSource
     /// Prefix-free checkpoint name → name in the file.
     private let fileNames: [String: String]
+    /// The prefix the file's names carry (for naming missing tensors as the file would).
+    private let filePrefix: String
     private let tiesEmbeddings: Bool
     private let sizes: [String: Int]
 
@@ -35,6 +37,9 @@ public struct WeightMapper: Sendable {
             fileNames[bare] = info.name
         }
         self.fileNames = fileNames
+        self.filePrefix = module.prefixes.first { prefix in
+            checkpoint.weights.tensorInfos.contains { $0.name.hasPrefix(prefix) }
+        } ?? ""
         // Every tensor in the file must be read by a rule or be a known buffer.
         let used = module.checkpointNames(for: config).union(module.bufferNames(for: config))
         for info in checkpoint.weights.tensorInfos where !used.contains(module.stripPrefix(info.name)) {
@@ -74,7 +79,7 @@ public struct WeightMapper: Sendable {
             return nil
         case .checkpoint(let name):
             guard let found = fileNames[name] else {
-                throw .badTensor(name: module.prefixes.first.map { $0 + name } ?? name,
+                throw .badTensor(name: filePrefix + name,
                                  problem: "missing from \(weights.path) (needed for \(rule.target))")
             }
             return found
