@@ -48,7 +48,8 @@ public struct ArchitectureModule: Sendable {
         if let g = c.nKeyValueHeads, g <= 0 || c.nHeads % g != 0 {
             throw .badFile(path: hf.path, problem: "\(c.nHeads) attention heads cannot be grouped into \(g) key/value heads")
         }
-        c.originalArchitecture = hf.architecture ?? architectures[0]
+        // The causal-LM name TransformerLens knows, also for base-model files (`GPT2Model`).
+        c.originalArchitecture = architectures[0]
         c.tokenizerName = modelID
         let trimmed = modelID.hasSuffix("/") ? String(modelID.dropLast()) : modelID
         c.modelName = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
