@@ -80,7 +80,8 @@ public struct Converter: Sendable {
                 guard tensor.shape == info.shape else {
                     throw .badTensor(name: info.name, problem: "has shape \(tensor.shape), the plan says \(info.shape)")
                 }
-                try writer.write(name: info.name, values: tensor)
+                try write(tensor, as: info, to: writer)
+                weights[info.name] = nil
                 bytes += info.byteCount
             }
             for name in mapper.fileNames(for: group) { checkpoint.weights.releasePages(of: name) }
@@ -95,6 +96,14 @@ public struct Converter: Sendable {
         try directory.commit()
         progress("wrote \(output) (\(plan.count) tensors, \(bytes) bytes of \(dtype.torchName))")
         return ConversionResult(outputDirectory: directory.target, config: outputConfig, tensorCount: plan.count, bytes: bytes)
+    }
+
+    /// Writes float32 straight from the working buffer; narrower types are encoded first.
+    private func write(_ tensor: FloatTensor, as info: TensorInfo, to writer: SafeTensorsWriter) throws(TLError) {
+        guard info.dtype == .f32 else { return try writer.write(name: info.name, values: tensor) }
+        try tensor.values.withUnsafeBytes { bytes in
+            Result { () throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
+        }.get()
     }
 
     /// `__metadata__` of the output: format, source, revision, every processing flag, version.

@@ -115,6 +115,8 @@ public struct WeightMapper: Sendable {
                 continue
             }
             var tensor = try weights.tensor(named: name).float32()
+            // The float copy is what we work on; the mapped pages can go now.
+            weights.releasePages(of: name)
             do {
                 for transform in rule.transforms { tensor = try transform.apply(tensor, sizes: sizes) }
             } catch {
