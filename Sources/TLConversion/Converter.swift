@@ -43,7 +43,12 @@ public struct Converter: Sendable {
 
     /// The canonical config of a checkpoint before processing, with `dtype` as this converter writes.
     public func canonicalConfig(of checkpoint: HFCheckpoint, modelID: String) throws(TLError) -> CanonicalConfig {
-        try checkpoint.module().canonicalConfig(from: checkpoint.config, modelID: modelID, dtype: dtype)
+        var config = try checkpoint.module().canonicalConfig(from: checkpoint.config, modelID: modelID, dtype: dtype)
+        // HookedTransformer loads `tokenizer_name` on construction: name no tokenizer that is not there.
+        if !Converter.tokenizerFiles.contains(where: { FileSystem.isFile(FileSystem.join(checkpoint.directory, $0)) }) {
+            config.tokenizerName = nil
+        }
+        return config
     }
 
     /// Converts `checkpoint` into the directory `output`.
@@ -56,7 +61,7 @@ public struct Converter: Sendable {
             throw .usage("--dtype must be float32, float16 or bfloat16")
         }
         let module = try checkpoint.module()
-        let config = try module.canonicalConfig(from: checkpoint.config, modelID: modelID, dtype: dtype)
+        let config = try canonicalConfig(of: checkpoint, modelID: modelID)
         let outputConfig = try processing?.outputConfig(for: config) ?? config
         let mapper = try WeightMapper(module: module, config: config, checkpoint: checkpoint)
         let plan = CanonicalLayout.parameters(for: outputConfig)

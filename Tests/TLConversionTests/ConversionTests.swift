@@ -105,6 +105,18 @@ struct ConversionTests {
         #expect(!FileSystem.isFile(out + "/generation_config.json"))
     }
 
+    @Test func noTokenizerMeansNoTokenizerName() throws {
+        // HookedTransformer loads tokenizer_name when built; a source without one names none.
+        let dir = Self.scratch("no-tokenizer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(atPath: Fixtures.model("gpt2") + "/" + name, toPath: dir + "/" + name)
+        }
+        let result = try Converter().convert(try HFCheckpoint.open(dir), modelID: dir, to: dir + "/out")
+        #expect(result.config.tokenizerName == nil)
+        #expect(try JSONParser.parseFile(dir + "/out/config.json")["tokenizer_name"] == .null)
+    }
+
     @Test(arguments: [DType.f16, .bf16])
     func halfPrecisionOutput(_ dtype: DType) throws {
         let (out, result) = try Self.convert("gpt2", dtype: dtype)
