@@ -45,6 +45,18 @@ public struct ArchitectureModule: Sendable {
         guard c.nLayers > 0, c.dModel > 0, c.dHead > 0, c.nHeads > 0, c.dVocab > 0, c.nCtx > 0 else {
             throw .badFile(path: hf.path, problem: "sizes must be positive (layers \(c.nLayers), d_model \(c.dModel), heads \(c.nHeads), d_head \(c.dHead), vocab \(c.dVocab), context \(c.nCtx))")
         }
+        // Sizes from a hostile config must not overflow the parameter counts below.
+        let products = [[c.nLayers, c.dModel, c.dHead, c.nHeads, 4], [c.dVocab, c.dModel], [c.nCtx, c.dModel],
+                        [c.nLayers, c.dModel, c.dMLP ?? 0, 3, (c.numExperts ?? 0) + 1]]
+        guard products.allSatisfy({ checkedProduct($0) != nil }) else {
+            throw .badFile(path: hf.path, problem: "sizes are implausibly large")
+        }
+        if !c.attnOnly, (c.dMLP ?? 1) <= 0 {
+            throw .badFile(path: hf.path, problem: "the MLP width must be positive")
+        }
+        if c.positionalEmbeddingType == "rotary", let r = c.rotaryDim, r <= 0 || r > c.dHead || r % 2 != 0 {
+            throw .badFile(path: hf.path, problem: "rotary dimension \(r) must be even and within d_head \(c.dHead)")
+        }
         if let g = c.nKeyValueHeads, g <= 0 || c.nHeads % g != 0 {
             throw .badFile(path: hf.path, problem: "\(c.nHeads) attention heads cannot be grouped into \(g) key/value heads")
         }
@@ -133,4 +145,15 @@ public struct ArchitectureModule: Sendable {
         }
         return names
     }
+}
+
+/// The product of `factors`, or nil if it overflows `Int`.
+func checkedProduct(_ factors: [Int]) -> Int? {
+    var product = 1
+    for factor in factors {
+        let (value, overflow) = product.multipliedReportingOverflow(by: factor)
+        if overflow { return nil }
+        product = value
+    }
+    return product
 }

@@ -28,6 +28,11 @@ public struct WeightMapper: Sendable {
         self.tiesEmbeddings = try module.tiesEmbeddings(checkpoint.config)
         self.sizes = TensorTransform.sizes(for: config)
         let path = checkpoint.weights.path
+        // Each block (and expert) has tensors of its own: a config claiming more cannot match.
+        let tensorCount = checkpoint.weights.tensorInfos.count
+        guard config.nLayers * max(config.numExperts ?? 1, 1) <= tensorCount else {
+            throw .badFile(path: path, problem: "holds \(tensorCount) tensors, too few for the \(config.nLayers) layers config.json declares")
+        }
         var fileNames = [String: String]()
         for info in checkpoint.weights.tensorInfos {
             let bare = module.stripPrefix(info.name)

@@ -29,6 +29,9 @@ struct ConfigDerivationTests {
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "hidden_act": "quick_gelu"}"#) }
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "num_key_value_heads": 3}"#) }
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "hidden_size": "64"}"#) }
+        #expect(throws: TLError.self) {  // hostile sizes must not overflow the parameter count
+            try Self.config(#"{\#(Self.llama), "hidden_size": 4611686018427387904, "num_attention_heads": 1}"#)
+        }
         #expect(throws: TLError.self) {
             try Self.config(#"{"architectures": ["OPTForCausalLM"], "do_layer_norm_before": false}"#)
         }

@@ -90,6 +90,12 @@ struct BadInputTests {
         #expect(error.description.contains("transformer.h.1.") && error.description.contains("unexpected tensor"))
     }
 
+    @Test func absurdLayerCountFailsFast() throws {
+        let model = try Self.brokenModel(config: Self.setting("n_layer", .int(1_000_000_000)))
+        let error = try #require(Self.conversionError(model))
+        #expect(error.description.contains("too few"))
+    }
+
     @Test func existingOutputNeedsForce() throws {
         let out = ConversionTests.scratch("exists") + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
