@@ -22,7 +22,7 @@ struct TorchZipTests {
             ("row", "0", [4], [1], 8, 12),        // third row via storage offset
         ], records: [("0", TestSupport.floats(values))], top: "pytorch_model")
         let source = try CheckpointOpener.open(path)
-        #expect(source.format == "pytorch")
+        #expect(source.format == "torch")
         #expect(source.tensorInfos == [TensorInfo(name: "w", dtype: .f32, shape: [3, 4]),
                                        TensorInfo(name: "wt", dtype: .f32, shape: [4, 3]),
                                        TensorInfo(name: "row", dtype: .f32, shape: [4])])
