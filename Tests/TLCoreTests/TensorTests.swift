@@ -57,3 +57,14 @@ struct TensorTests {
         #expect(Tensor(dtype: .f32, shape: [4096], storage: s).floats() == values)
     }
 }
+
+struct TensorBufferTests {
+    @Test func writeFloatsFillsAReusedBuffer() {
+        let s = [Float](arrayLiteral: 1, 2, 3, 4, 5, 6).withUnsafeBytes { ByteStorage.copying($0) }
+        var buffer = [Float](repeating: -1, count: 8)
+        buffer.withUnsafeMutableBufferPointer {
+            Tensor(dtype: .f32, shape: [3, 2], strides: [1, 3], storage: s, byteOffset: 0).writeFloats(into: $0)
+        }
+        #expect(buffer == [1, 4, 2, 5, 3, 6, -1, -1])
+    }
+}
