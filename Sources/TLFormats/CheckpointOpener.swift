@@ -40,7 +40,10 @@ public enum CheckpointOpener {
     /// One container file (not an index, not a directory).
     public static func openFile(_ path: String) throws(TLError) -> any TensorSource {
         let storage = try ByteStorage.map(path: path)
-        let bytes = storage.bytes
+        return try storage.withBytes { bytes throws(TLError) in try open(storage, bytes: bytes, path: path) }
+    }
+
+    private static func open(_ storage: ByteStorage, bytes: UnsafeRawBufferPointer, path: String) throws(TLError) -> any TensorSource {
         let lower = path.lowercased()
         if bytes.isEmpty { throw .badFile(path: path, problem: "empty file") }
         if ZipArchive.hasZipMagic(bytes) {

@@ -77,8 +77,8 @@ struct ReadTensors: ParsableCommand {
             var checksum: Double = 0
             for info in source.tensorInfos {
                 let tensor = try source.tensor(named: info.name)
-                if !copy, tensor.dtype == .f32, let raw = tensor.contiguousBytes {
-                    checksum += Double(sum(raw))
+                if !copy, tensor.dtype == .f32, let total = tensor.withContiguousBytes({ sum($0) }) {
+                    checksum += Double(total)
                 } else {
                     checksum += Double(tensor.floats().withUnsafeBytes { sum($0) })
                 }
