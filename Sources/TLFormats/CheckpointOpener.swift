@@ -53,11 +53,12 @@ public enum CheckpointOpener {
             return try TorchCheckpoint(archive: archive)
         }
         if NPYHeader.hasMagic(bytes) { return try NPYFile(storage: storage, path: path) }
-        if isLegacyTorch(bytes) {
-            throw .badFile(path: path, problem: "legacy pre-1.6 torch format, re-save with torch>=1.6 (torch.save(torch.load(f), f))")
-        }
+        // Before the pickle check: a safetensors header length such as 640 starts with 0x80 0x02.
         if lower.hasSuffix(".safetensors") || looksLikeSafeTensors(bytes) {
             return try SafeTensorsFile(storage: storage, path: path)
+        }
+        if isLegacyTorch(bytes) {
+            throw .badFile(path: path, problem: "legacy pre-1.6 torch format, re-save with torch>=1.6 (torch.save(torch.load(f), f))")
         }
         for ext in [".bin", ".pt", ".pth", ".npz"] where lower.hasSuffix(ext) {
             throw .badFile(path: path, problem: "not a zip archive (corrupt or not a torch.save/.npz file)")
