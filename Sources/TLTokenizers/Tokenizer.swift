@@ -9,7 +9,7 @@ public struct Tokenizer: Sendable {
     let model: TokenizerModel
     let addedVocabulary: AddedVocabulary
     let normalizer: Normalizer?
-    let preTokenizer: PreTokenizer?
+    var preTokenizer: PreTokenizer?
     var postProcessor: PostProcessor?
     let decoder: Decoder?
     let truncation: Truncation?

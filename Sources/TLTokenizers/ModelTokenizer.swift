@@ -1,0 +1,122 @@
+import Foundation
+import TLCore
+import TLFormats
+
+/// A model's tokenizer as TransformerLens 2.16.1 uses it: `tokenizer.json` plus the
+/// BOS facts from `tokenizer_config.json` / `special_tokens_map.json` and, in a
+/// directory written by `tlconvert convert`, the TL fields of `config.json`.
+///
+/// TransformerLens loads every tokenizer with `add_bos_token=True`. For transformers'
+/// Llama, Code Llama, Gemma, GPT-NeoX and Cohere fast tokenizers that rebuilds the
+/// post-processor as `[bos] $A [eos if add_eos_token]`; other classes keep the file's
+/// post-processor. `tokenizer_prepends_bos` is then "encoding the empty string with
+/// special tokens gives something", and `to_tokens` prepends the BOS *text* only when
+/// the tokenizer does not already add it. transformers also overrides a top-level
+/// ByteLevel pre-tokenizer's `add_prefix_space` with tokenizer_config.json's (default false).
+public struct ModelTokenizer: Sendable {
+    /// The tokenizer exactly as tokenizer.json describes it (what `tokenize` prints).
+    public let tokenizer: Tokenizer
+    /// The same tokenizer with the post-processor TransformerLens's `add_bos_token=True` gives it.
+    let tokenizerWithBOS: Tokenizer
+    /// TransformerLens's BOS string: `bos_token`, else `eos_token`, else `<|endoftext|>`.
+    public let bosToken: String
+    /// Whether the tokenizer itself adds BOS when asked for special tokens.
+    public let tokenizerPrependsBOS: Bool
+    /// `default_prepend_bos` from a converted directory's config.json (TransformerLens's default: true).
+    public let defaultPrependBOS: Bool
+
+    public var bosTokenID: Int? { tokenizer.id(of: bosToken) }
+
+    /// Classes whose fast tokenizer rebuilds its post-processor from add_bos_token/add_eos_token.
+    static let bosRebuildingClasses: Set<String> = ["LlamaTokenizer", "CodeLlamaTokenizer", "GemmaTokenizer",
+                                                    "GPTNeoXTokenizer", "CohereTokenizer"]
+    /// transformers' tokenizer class by config.json `model_type`, when tokenizer_config.json names none.
+    static let classByModelType: [String: String] = [
+        "llama": "LlamaTokenizer", "mistral": "LlamaTokenizer", "mixtral": "LlamaTokenizer",
+        "phi3": "LlamaTokenizer", "gemma": "GemmaTokenizer", "gemma2": "GemmaTokenizer",
+        "gpt_neox": "GPTNeoXTokenizer", "cohere": "CohereTokenizer", "gpt2": "GPT2Tokenizer",
+    ]
+
+    /// `path`: a model directory (Hugging Face layout or converted) or a tokenizer.json file.
+    public static func load(path: String) throws(TLError) -> ModelTokenizer {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .notFound("\(path): no such file or directory")
+        }
+        let directory: String, file: String
+        if isDirectory.boolValue {
+            directory = path
+            file = (path as NSString).appendingPathComponent("tokenizer.json")
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw .notFound("\(path): no tokenizer.json in this directory")
+            }
+        } else {
+            file = path
+            directory = (path as NSString).deletingLastPathComponent
+        }
+        let tokenizer = try Tokenizer.load(path: file)
+        let tokenizerConfig = try optionalJSON(directory, "tokenizer_config.json")
+        let specialTokensMap = try optionalJSON(directory, "special_tokens_map.json")
+        let modelConfig = try optionalJSON(directory, "config.json")
+        return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: tokenizerConfig,
+                              specialTokensMap: specialTokensMap, modelConfig: modelConfig)
+    }
+
+    /// Assembles the TransformerLens view from already-read files (any may be absent).
+    public init(tokenizer: Tokenizer, tokenizerConfig: JSONValue?, specialTokensMap: JSONValue?, modelConfig: JSONValue?) {
+        self.tokenizer = tokenizer
+        func special(_ key: String) -> String? {
+            Self.tokenContent(tokenizerConfig?[key]) ?? Self.tokenContent(specialTokensMap?[key])
+        }
+        let bos = special("bos_token"), eos = special("eos_token")
+        bosToken = bos ?? eos ?? "<|endoftext|>"
+
+        var className = tokenizerConfig?["tokenizer_class"]?.stringValue
+            ?? modelConfig?["model_type"]?.stringValue.flatMap { Self.classByModelType[$0] }
+        if let name = className, name.hasSuffix("Fast") { className = String(name.dropLast(4)) }
+        var withBOS = tokenizer
+        if let className, Self.bosRebuildingClasses.contains(className) {
+            let addEOS = tokenizerConfig?["add_eos_token"]?.boolValue ?? false
+            func token(_ content: String?) -> Token? {
+                guard let content, let id = tokenizer.id(of: content) else { return nil }
+                return Token(id: id, value: content)
+            }
+            withBOS.postProcessor = .bosEOS(bos: token(bos), eos: addEOS ? token(eos) : nil)
+        }
+        let addPrefixSpace = tokenizerConfig?["add_prefix_space"]?.boolValue ?? false
+        if case .byteLevel(let current, let useRegex, let regex) = withBOS.preTokenizer, current != addPrefixSpace {
+            withBOS.preTokenizer = .byteLevel(addPrefixSpace: addPrefixSpace, useRegex: useRegex, regex: regex)
+        }
+        tokenizerWithBOS = withBOS
+        tokenizerPrependsBOS = modelConfig?["tokenizer_prepends_bos"]?.boolValue
+            ?? !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
+        defaultPrependBOS = modelConfig?["default_prepend_bos"]?.boolValue ?? true
+    }
+
+    /// TransformerLens's `to_tokens` for one string: with `prependBOS` (default: the
+    /// model's `default_prepend_bos`) the sequence starts with BOS exactly once.
+    public func toTokens(_ text: String, prependBOS: Bool? = nil) -> (ids: [Int], tokens: [String]) {
+        let prepend = prependBOS ?? defaultPrependBOS
+        if prepend && !tokenizerPrependsBOS {
+            return tokenizerWithBOS.encode(bosToken + text, addSpecialTokens: true)
+        }
+        let encoded = tokenizerWithBOS.encode(text, addSpecialTokens: true)
+        if !prepend && tokenizerPrependsBOS && !encoded.ids.isEmpty {
+            return (Array(encoded.ids.dropFirst()), Array(encoded.tokens.dropFirst()))
+        }
+        return encoded
+    }
+
+    /// A special token as tokenizer_config.json writes it: a string or `{"content": …}`.
+    static func tokenContent(_ value: JSONValue?) -> String? {
+        if let s = value?.stringValue { return s.isEmpty ? nil : s }
+        if let s = value?["content"]?.stringValue { return s.isEmpty ? nil : s }
+        return nil
+    }
+
+    private static func optionalJSON(_ directory: String, _ name: String) throws(TLError) -> JSONValue? {
+        let path = (directory as NSString).appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try JSONParser.parseFile(path)
+    }
+}

@@ -1,0 +1,283 @@
+"""Fixtures/tokenizers/extra/: tokenizer.json layouts the three base fixtures do not cover, and
+what Hugging Face `tokenizers` and TransformerLens 2.16.1 make of awkward strings with them.
+
+Each tokenizer is trained here with `tokenizers` (deterministic BPE trainer, fixed corpus), then
+shaped like a real family's file:
+
+- llama3:   Sequence[Split(Llama 3 regex, Isolated), ByteLevel(use_regex=false)], ignore_merges,
+            merges in the legacy "a b" form, TemplateProcessing `<|begin_of_text|> $A`, added tokens
+            with lstrip/rstrip and a single_word non-special token; tokenizer_class
+            PreTrainedTokenizerFast (the file's own post-processor adds BOS).
+- qwen:     NFC normalizer, Split(Qwen2 regex), ByteLevel(use_regex=false), no BOS token
+            (TransformerLens falls back to the EOS text); tokenizer_class Qwen2Tokenizer.
+- neox:     NFKC normalizer, ByteLevel(add_prefix_space=true) with the GPT-2 regex, a normalized
+            non-special added token; tokenizer_class GPTNeoXTokenizer (add_bos_token rebuilds the
+            post-processor).
+- llama2:   SentencePiece-style legacy BPE: normalizer Sequence[Prepend("▁"), Replace(" ", "▁")],
+            no pre-tokenizer, byte_fallback, unk + fuse_unk, decoder Replace/ByteFallback/Fuse/Strip;
+            tokenizer_class LlamaTokenizer.
+- mistral:  Metaspace(prepend_scheme "first", split=false) with the Metaspace decoder, byte_fallback;
+            tokenizer_class LlamaTokenizer with add_eos_token.
+- pieces:   WordPiece behind Sequence[NFD, StripAccents, Lowercase] and
+            Sequence[WhitespaceSplit, Punctuation, Digits(individual)], decoder WordPiece.
+
+extra_cases.json = {
+  "cases": [{"tokenizer", "text", "add_special_tokens", "ids", "tokens", "decoded", "lossless"}],
+     decoded = decode(ids, skip_special_tokens=False), lossless = decoded == text;
+  "to_tokens": [{"tokenizer", "text", "ids"}]: HookedTransformer.to_tokens(text, prepend_bos=True)[0]
+     for a tiny TransformerLens model built on that directory's tokenizer;
+  "tokenizer_prepends_bos": {tokenizer: cfg.tokenizer_prepends_bos}
+}
+
+Run: tools/.venv/bin/python tools/make_tokenizer_cases.py  (writes only under Fixtures/tokenizers/)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+
+LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+              r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+CORPUS = [
+    "The model reads the residual stream and writes its output back into it.",
+    "Attention heads move information between positions; MLP layers process it in place.",
+    "Layer norm weights fold into the following linear maps, and biases follow them.",
+    "It's what we'll see: they're done, I'm sure, you've seen it, he'd know.",
+    "Numbers like 12345, 3.14159 and 1,000,000 appear in text; so do dates like 2024-01-31.",
+    "naïve café über straße façade résumé coöperate Ångström",
+    "日本語のテキストと中文的句子 한국어 문장 العربية",
+    "def forward(self, x):\n    return self.unembed(self.blocks(x))\n",
+    "  indented   text\twith\ttabs\r\nand windows newlines\n\n",
+    "emoji 🙂 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 ★ ☃ → ∑ ∞",
+    "ＦＵＬＬＷＩＤＴＨ ｔｅｘｔ ① ﬁ ligatures ™",
+    "CamelCase snake_case kebab-case SHOUTING MiXeD",
+    "remodel models modeling the model's model",
+] * 3
+
+TEXTS = [
+    "",
+    " ",
+    "Hello world",
+    "hello   world  ",
+    "  leading and trailing  ",
+    "tabs\tand\nnewlines\r\nmixed \t\n end",
+    "\n\n\n",
+    "digits 0123456789 and 3.14159, 1,000,000 12345678901",
+    "naïve café über straße",
+    "e\u0301 versus \u00e9, A\u030a versus \u00c5",
+    "ＦＵＬＬ ｗｉｄｔｈ ① ﬁne ™ ㎏",
+    "İstanbul ΣΊΣΥΦΟΣ ß",
+    "日本語のテキスト and 中文 한국어 العربية",
+    "emoji 🙂👍🏽 and family 👨‍👩‍👧‍👦 flag 🏳️‍🌈",
+    "zero\u200bwidth\u200dspace \ufeffbom",
+    "it's don't we'll I'M THEY'RE",
+    "x = f(a, b) + [c] * {d}; // comment",
+    "€100 £5 ¥3 ₿",
+    "remodel models model model's modeling",
+]
+SPECIAL_TEXTS = {
+    "llama3": ["<|begin_of_text|>The model<|eot_id|>", "a <|mask|>  b", "a<|mask|>b", "x <|begin_of_text|><|begin_of_text|>"],
+    "qwen": ["<|endoftext|>The model<|im_end|>", "a <|im_start|>user\nhi<|im_end|>"],
+    "neox": ["<|endoftext|>The model<|endoftext|>", "a Special Phrase b ＳＰＥＣＩＡＬ phrase"],
+    "llama2": ["<s>The model</s>", "a <s> b </s> <unk>", "  <s>x"],
+    "mistral": ["<s>The model</s>", "[INST] hi [/INST]", "a [INST]b"],
+    "pieces": ["[CLS] The model [SEP]", "a [MASK] b [PAD]"],
+}
+
+
+def byte_level_bpe(pre_tokenizer, normalizer=None, ignore_merges=False, vocab_size=420, specials=()):
+    tok = Tokenizer(models.BPE(ignore_merges=ignore_merges))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(CORPUS, trainer=trainer)
+    return tok
+
+
+def with_legacy_merges(tok: Tokenizer) -> Tokenizer:
+    """Rewrite `merges` as "a b" strings, the format older tokenizer.json files use."""
+    spec = json.loads(tok.to_str())
+    spec["model"]["merges"] = [f"{a} {b}" for a, b in spec["model"]["merges"]]
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def build_llama3():
+    pre = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(LLAMA3_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False),
+    ])
+    tok = byte_level_bpe(pre, ignore_merges=True, specials=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"])
+    tok = with_legacy_merges(tok)
+    tok.add_special_tokens([AddedToken("<|mask|>", lstrip=True, rstrip=True, special=True, normalized=False)])
+    tok.add_tokens([AddedToken("model", single_word=True, normalized=False)])
+    bos = tok.token_to_id("<|begin_of_text|>")
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A <|begin_of_text|> $B:1",
+                                      special_tokens=[("<|begin_of_text|>", bos)]),
+    ])
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|begin_of_text|>",
+              "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_qwen():
+    pre = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(QWEN_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
+    ])
+    tok = byte_level_bpe(pre, normalizer=normalizers.NFC(), specials=["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    config = {"tokenizer_class": "Qwen2Tokenizer", "bos_token": None, "eos_token": "<|endoftext|>",
+              "pad_token": "<|endoftext|>", "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_neox():
+    tok = byte_level_bpe(pre_tokenizers.ByteLevel(add_prefix_space=True), normalizer=normalizers.NFKC(),
+                         specials=["<|endoftext|>", "<|padding|>"])
+    tok = with_legacy_merges(tok)
+    tok.add_tokens([AddedToken("special phrase", normalized=True)])
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    config = {"tokenizer_class": "GPTNeoXTokenizer", "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+              "unk_token": "<|endoftext|>", "add_prefix_space": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def sentencepiece_bpe(normalizer, pre_tokenizer, decoder, specials=("<unk>", "<s>", "</s>"), vocab_size=330):
+    """Train on a limited alphabet, then put the 256 `<0xNN>` byte tokens after the specials (where
+    SentencePiece has them) and switch byte_fallback and fuse_unk on."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    if pre_tokenizer is not None:
+        tok.pre_tokenizer = pre_tokenizer
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False,
+                                  limit_alphabet=60)
+    tok.train_from_iterator(CORPUS, trainer=trainer)
+    spec = json.loads(tok.to_str())
+    trained = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
+    vocab: dict[str, int] = {}
+    for token in specials:
+        vocab[token] = len(vocab)
+    for byte in range(256):
+        vocab[f"<0x{byte:02X}>"] = len(vocab)
+    for token, _ in trained:
+        if token not in vocab:
+            vocab[token] = len(vocab)
+    spec["model"]["vocab"] = vocab
+    spec["model"]["byte_fallback"] = True
+    spec["model"]["fuse_unk"] = True
+    for added in spec["added_tokens"]:
+        added["id"] = vocab[added["content"]]
+    spec["decoder"] = decoder
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def build_llama2():
+    normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+        {"type": "ByteFallback"}, {"type": "Fuse"},
+        {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}
+    tok = sentencepiece_bpe(normalizer, None, decoder)
+    bos = tok.token_to_id("<s>")
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B:1",
+                                                       special_tokens=[("<s>", bos)])
+    config = {"tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+              "add_bos_token": True, "add_eos_token": False, "legacy": True, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_mistral():
+    pre = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=False)
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": False},
+        {"type": "ByteFallback"}, {"type": "Fuse"}]}
+    tok = sentencepiece_bpe(None, pre, decoder)
+    tok.add_special_tokens([AddedToken("[INST]", special=True, normalized=False),
+                            AddedToken("[/INST]", special=True, normalized=False)])
+    config = {"tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+              "add_bos_token": True, "add_eos_token": True, "legacy": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_pieces():
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(),
+                                   pre_tokenizers.Digits(individual_digits=True)])
+    # WordPieceTrainer breaks ties in hash-map order; learn pieces with the BPE trainer instead.
+    learner = Tokenizer(models.BPE())
+    learner.normalizer = normalizer
+    learner.pre_tokenizer = pre
+    learner.train_from_iterator(CORPUS, trainer=trainers.BpeTrainer(vocab_size=180, show_progress=False))
+    pieces = [t for t, _ in sorted(learner.get_vocab().items(), key=lambda kv: kv[1])]
+    vocab = {t: i for i, t in enumerate(specials + pieces + ["##" + t for t in pieces])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="##",
+                                     max_input_chars_per_word=12))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre
+    tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+    tok.add_special_tokens(specials)
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
+                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    config = {"tokenizer_class": "BertTokenizer", "cls_token": "[CLS]", "sep_token": "[SEP]", "unk_token": "[UNK]",
+              "pad_token": "[PAD]", "mask_token": "[MASK]"}
+    return tok, config
+
+
+BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
+            "mistral": build_mistral, "pieces": build_pieces}
+
+
+def tl_to_tokens(directory: Path, texts: list[str]) -> tuple[bool, list[list[int]]]:
+    """TransformerLens's own to_tokens on a tiny model carrying this directory's tokenizer."""
+    from transformers import AutoTokenizer
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+    hf = AutoTokenizer.from_pretrained(str(directory))
+    cfg = HookedTransformerConfig(n_layers=1, d_model=8, n_ctx=1024, d_head=4, n_heads=2, d_mlp=16,
+                                  act_fn="relu", d_vocab=len(hf), default_prepend_bos=True)
+    model = HookedTransformer(cfg, tokenizer=hf)
+    return bool(model.cfg.tokenizer_prepends_bos), [model.to_tokens(t, prepend_bos=True)[0].tolist() for t in texts]
+
+
+def main() -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "Fixtures" / "tokenizers"
+    extra = fixtures / "extra"
+    cases, to_tokens, prepends = [], [], {}
+    for name, build in BUILDERS.items():
+        tok, config = build()
+        directory = extra / name
+        directory.mkdir(parents=True, exist_ok=True)
+        tok.save(str(directory / "tokenizer.json"), pretty=True)
+        (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+        tok = Tokenizer.from_file(str(directory / "tokenizer.json"))  # outputs of the file as saved
+        texts = TEXTS + SPECIAL_TEXTS[name]
+        for text in texts:
+            for add_special in (False, True):
+                enc = tok.encode(text, add_special_tokens=add_special)
+                decoded = tok.decode(enc.ids, skip_special_tokens=False)
+                cases.append({"tokenizer": name, "text": text, "add_special_tokens": add_special,
+                              "ids": enc.ids, "tokens": enc.tokens, "decoded": decoded, "lossless": decoded == text})
+        if name != "pieces":  # TransformerLens models are causal LMs; BERT's tokenizer is not one of theirs
+            prepends[name], rows = tl_to_tokens(directory, texts)
+            to_tokens += [{"tokenizer": name, "text": t, "ids": ids} for t, ids in zip(texts, rows)]
+    out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends}
+    (fixtures / "extra_cases.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(cases)} cases, {len(to_tokens)} to_tokens rows -> {fixtures / 'extra_cases.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
