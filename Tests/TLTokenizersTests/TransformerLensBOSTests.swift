@@ -1,0 +1,65 @@
+import Testing
+import TLCore
+import TLFormats
+@testable import TLTokenizers
+
+/// `--prepend-bos` against TransformerLens 2.16.1's own `to_tokens(prepend_bos=True)` and
+/// `tokenizer_prepends_bos` (tools/make_tokenizer_cases.py builds a tiny HookedTransformer on
+/// each tokenizer directory), and against the TL activation-cache prompts of the model fixtures.
+struct TransformerLensBOSTests {
+    @Test func toTokensMatchesTransformerLens() throws {
+        let json = try JSONParser.parseFile(Fixtures.path("tokenizers/extra_cases.json"))
+        let rows = try #require(json["to_tokens"]?.arrayValue)
+        let prepends = try #require(json["tokenizer_prepends_bos"]?.objectMembers)
+        #expect(rows.count >= 100)
+        #expect(prepends.count == 5)
+        var loaded = [String: ModelTokenizer]()
+        for row in rows {
+            let name = try #require(row["tokenizer"]?.stringValue)
+            let text = try #require(row["text"]?.stringValue)
+            let ids = try #require(row["ids"]?.arrayValue).compactMap(\.intValue)
+            let tokenizer = try loaded[name] ?? ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            loaded[name] = tokenizer
+            #expect(tokenizer.toTokens(text, prependBOS: true).ids == ids, "\(name) \(text.debugDescription)")
+        }
+        for (name, value) in prepends {
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            #expect(tokenizer.tokenizerPrependsBOS == value.boolValue, "tokenizer_prepends_bos of \(name)")
+        }
+    }
+
+    /// BOS is never doubled, and without it the tokenizer's own BOS is removed (TL's rule).
+    @Test func bosAppearsExactlyOnce() throws {
+        for name in ["llama2", "llama3", "mistral", "neox", "qwen"] {
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            let bos = try #require(tokenizer.bosTokenID, "\(name) BOS id")
+            let with = tokenizer.toTokens("Hello world", prependBOS: true).ids
+            let without = tokenizer.toTokens("Hello world", prependBOS: false).ids
+            #expect(with.first == bos && with.dropFirst().first != bos, "\(name): \(with)")
+            #expect(without.first != bos, "\(name): \(without)")
+        }
+    }
+
+    /// The prompts TransformerLens tokenized for the activation caches (prepend_bos=True).
+    @Test func modelDirectoriesTokenizeTheCachePromptLikeTransformerLens() throws {
+        for name in ["gpt2", "lam-gqa"] {
+            let prompt = try JSONParser.parseFile(Fixtures.path("caches/\(name)/prompt.json"))
+            let text = try #require(prompt["text"]?.stringValue)
+            let ids = try #require(prompt["input_ids"]?.arrayValue).compactMap(\.intValue)
+            #expect(prompt["prepend_bos"]?.boolValue == true)
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("models/\(name)"))
+            #expect(tokenizer.toTokens(text).ids == ids, "\(name)")
+            #expect(tokenizer.tokenizer.encode(text).ids == Array(ids.dropFirst()), "\(name) without BOS")
+        }
+    }
+
+    /// A converted directory's config.json carries TransformerLens's own flags; they win.
+    @Test func convertedConfigFieldsOverride() throws {
+        let tokenizer = try Tokenizer.load(path: Fixtures.path("tokenizers/bpe/tokenizer.json"))
+        let config = try JSONParser.parse(#"{"default_prepend_bos": false, "tokenizer_prepends_bos": false}"#, path: "config.json")
+        let model = ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, modelConfig: config)
+        #expect(model.defaultPrependBOS == false)
+        #expect(model.toTokens("Hello").ids == tokenizer.encode("Hello").ids)
+        #expect(model.toTokens("Hello", prependBOS: true).ids.first == tokenizer.id(of: "<|endoftext|>"))
+    }
+}
