@@ -41,7 +41,7 @@ public struct ModelTokenizer: Sendable {
     public static func load(path: String) throws(TLError) -> ModelTokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .notFound("\(path): no such file or directory")
+            throw .notFound("\(path): no such file or directory (give a model directory or a tokenizer.json)")
         }
         let directory: String, file: String
         if isDirectory.boolValue {

@@ -33,7 +33,7 @@ struct TokenizeCommand: ParsableCommand {
             let encoded = prependBOS
                 ? tokenizer.toTokens(text, prependBOS: true)
                 : tokenizer.tokenizer.encode(text, addSpecialTokens: false)
-            print(json ? Self.json(encoded) : Self.table(encoded))
+            print(json ? Self.json(encoded) : Self.table(encoded, tokenizer.tokenizer))
         }
     }
 
@@ -44,14 +44,19 @@ struct TokenizeCommand: ParsableCommand {
         ]))
     }
 
-    /// Position, id and the token string quoted (so spaces and newlines show).
-    static func table(_ encoded: (ids: [Int], tokens: [String])) -> String {
+    /// Position, id, the token string and the text it decodes to, both quoted (so spaces
+    /// and newlines show; a byte-level token that is part of a character decodes to U+FFFD).
+    static func table(_ encoded: (ids: [Int], tokens: [String]), _ tokenizer: Tokenizer) -> String {
         var lines = ["\(encoded.ids.count) token\(encoded.ids.count == 1 ? "" : "s")"]
         let idWidth = max(2, encoded.ids.map { String($0).count }.max() ?? 0)
         let posWidth = max(3, String(encoded.ids.count).count)
-        lines.append(pad("pos", posWidth) + "  " + pad("id", idWidth) + "  token")
-        for (i, (id, token)) in zip(encoded.ids, encoded.tokens).enumerated() {
-            lines.append(pad(String(i), posWidth) + "  " + pad(String(id), idWidth) + "  " + JSONWriter.quoted(token))
+        let quoted = encoded.tokens.map(JSONWriter.quoted)
+        let tokenWidth = max(5, quoted.map(\.count).max() ?? 0)
+        lines.append(pad("pos", posWidth) + "  " + pad("id", idWidth) + "  " + "token".padding(tokenWidth) + "  text")
+        for (i, id) in encoded.ids.enumerated() {
+            let text = JSONWriter.quoted(tokenizer.decode([id], skipSpecialTokens: false))
+            lines.append(pad(String(i), posWidth) + "  " + pad(String(id), idWidth) + "  "
+                         + quoted[i].padding(tokenWidth) + "  " + text)
         }
         return lines.joined(separator: "\n")
     }
@@ -59,4 +64,8 @@ struct TokenizeCommand: ParsableCommand {
     private static func pad(_ s: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - s.count)) + s
     }
+}
+
+private extension String {
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }
