@@ -30,9 +30,10 @@ struct BPEModel: Sendable {
             let left: String, right: String
             if let line = entry.stringValue {
                 // The older format: "a b", exactly one space.
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                // Split on scalars: a space followed by a combining mark is one Character.
+                let parts = line.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false)
                 guard parts.count == 2 else { throw json.fail("merges[\(rank)]", "expected \"a b\", got \(line.debugDescription)") }
-                left = String(parts[0]); right = String(parts[1])
+                left = String(String.UnicodeScalarView(parts[0])); right = String(String.UnicodeScalarView(parts[1]))
             } else if let pair = entry.arrayValue, pair.count == 2,
                       let a = pair[0].stringValue, let b = pair[1].stringValue {
                 left = a; right = b

@@ -55,6 +55,10 @@ public struct ModelTokenizer: Sendable {
             directory = (path as NSString).deletingLastPathComponent
         }
         let tokenizer = try Tokenizer.load(path: file)
+        // A lone JSON file under another name says nothing about the files beside it.
+        guard isDirectory.boolValue || (file as NSString).lastPathComponent == "tokenizer.json" else {
+            return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, modelConfig: nil)
+        }
         let tokenizerConfig = try optionalJSON(directory, "tokenizer_config.json")
         let specialTokensMap = try optionalJSON(directory, "special_tokens_map.json")
         let modelConfig = try optionalJSON(directory, "config.json")

@@ -28,7 +28,9 @@ enum TokenizerModel: Sendable {
         guard let members = json.value["vocab"]?.objectMembers else { throw json.fail("vocab", "expected an object of token → id") }
         var vocab = Vocabulary()
         for (token, idValue) in members {
-            guard let id = idValue.intValue, id >= 0 else { throw json.fail("vocab", "id of \(token.debugDescription) is not a non-negative integer") }
+            guard let id = idValue.intValue, (0...Int(UInt32.max)).contains(id) else {
+                throw json.fail("vocab", "id of \(token.debugDescription) is not an integer in 0...2^32-1")
+            }
             vocab.set(token, id)
         }
         return vocab

@@ -19,6 +19,8 @@ struct Truncation: Sendable {
 }
 
 struct Padding: Sendable {
+    /// Longer fixed paddings are refused as malformed (real files pad to model contexts).
+    static let maxLength = 1 << 24
     let fixedLength: Int?
     let multipleOf: Int?
     let padLeft: Bool
@@ -27,13 +29,15 @@ struct Padding: Sendable {
     static func parse(_ json: JSONFields) throws(TLError) -> Padding {
         var fixed: Int? = nil
         if let strategy = json.value["strategy"], strategy.stringValue != "BatchLongest" {
-            guard let n = strategy["Fixed"]?.intValue, n >= 0 else {
+            guard let n = strategy["Fixed"]?.intValue, (0...Padding.maxLength).contains(n) else {
                 throw json.fail("strategy", "expected \"BatchLongest\" or {\"Fixed\": n}")
             }
             fixed = n
         }
         let direction = try json.optionalString("direction") ?? "Right"
-        return Padding(fixedLength: fixed, multipleOf: try json.optionalInt("pad_to_multiple_of"),
+        let multiple = try json.optionalInt("pad_to_multiple_of")
+        if let multiple, multiple > maxLength { throw json.fail("pad_to_multiple_of", "\(multiple) is too large") }
+        return Padding(fixedLength: fixed, multipleOf: multiple,
                        padLeft: direction == "Left",
                        pad: Token(id: try json.int("pad_id", default: 0), value: try json.optionalString("pad_token") ?? "[PAD]"))
     }
