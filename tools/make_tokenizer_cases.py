@@ -20,12 +20,16 @@ shaped like a real family's file:
             tokenizer_class LlamaTokenizer with add_eos_token.
 - pieces:   WordPiece behind Sequence[NFD, StripAccents, Lowercase] and
             Sequence[WhitespaceSplit, Punctuation, Digits(individual)], decoder WordPiece.
+- padded:   the llama2 layout with the file's own truncation (max_length 12) and padding
+            (Fixed 16, left): `tokenizers` applies both; transformers' __call__ (so TransformerLens)
+            replaces them with its own.
 
 extra_cases.json = {
   "cases": [{"tokenizer", "text", "add_special_tokens", "ids", "tokens", "decoded", "lossless"}],
      decoded = decode(ids, skip_special_tokens=False), lossless = decoded == text;
-  "to_tokens": [{"tokenizer", "text", "ids"}]: HookedTransformer.to_tokens(text, prepend_bos=True)[0]
-     for a tiny TransformerLens model built on that directory's tokenizer;
+  "to_tokens": [{"tokenizer", "text", "n_ctx", "ids", "str_tokens"}]: HookedTransformer.to_tokens(text,
+     prepend_bos=True)[0] and to_str_tokens of it, for a tiny TransformerLens model with that n_ctx built
+     on that directory's tokenizer (n_ctx 8 shows TransformerLens's truncation);
   "tokenizer_prepends_bos": {tokenizer: cfg.tokenizer_prepends_bos}
 }
 
@@ -155,15 +159,15 @@ def build_neox():
 
 
 def sentencepiece_bpe(normalizer, pre_tokenizer, decoder, specials=("<unk>", "<s>", "</s>"), vocab_size=330):
-    """Train on a limited alphabet, then put the 256 `<0xNN>` byte tokens after the specials (where
-    SentencePiece has them) and switch byte_fallback and fuse_unk on."""
+    """Train on the corpus's characters, then put the 256 `<0xNN>` byte tokens after the specials
+    (where SentencePiece has them) and switch byte_fallback and fuse_unk on: characters the corpus
+    lacks (€, Σ, ㎏, …) fall back to bytes."""
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     if normalizer is not None:
         tok.normalizer = normalizer
     if pre_tokenizer is not None:
         tok.pre_tokenizer = pre_tokenizer
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False,
-                                  limit_alphabet=60)
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False)
     tok.train_from_iterator(CORPUS, trainer=trainer)
     spec = json.loads(tok.to_str())
     trained = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
@@ -237,20 +241,34 @@ def build_pieces():
     return tok, config
 
 
+def build_padded():
+    tok, config = build_llama2()
+    tok.enable_truncation(max_length=12, direction="right")
+    tok.enable_padding(direction="left", pad_id=0, pad_token="<unk>", length=16)
+    return tok, config
+
+
 BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
-            "mistral": build_mistral, "pieces": build_pieces}
+            "mistral": build_mistral, "pieces": build_pieces, "padded": build_padded}
+SPECIAL_TEXTS["padded"] = SPECIAL_TEXTS["llama2"]
+SHORT_CONTEXT = {"llama2", "qwen"}  # also run with n_ctx 8
 
 
-def tl_to_tokens(directory: Path, texts: list[str]) -> tuple[bool, list[list[int]]]:
-    """TransformerLens's own to_tokens on a tiny model carrying this directory's tokenizer."""
+def tl_to_tokens(directory: Path, texts: list[str], n_ctx: int) -> tuple[bool, list[dict]]:
+    """TransformerLens's own to_tokens / to_str_tokens on a tiny model carrying this directory's tokenizer."""
     from transformers import AutoTokenizer
     from transformer_lens import HookedTransformer, HookedTransformerConfig
 
     hf = AutoTokenizer.from_pretrained(str(directory))
-    cfg = HookedTransformerConfig(n_layers=1, d_model=8, n_ctx=1024, d_head=4, n_heads=2, d_mlp=16,
+    cfg = HookedTransformerConfig(n_layers=1, d_model=8, n_ctx=n_ctx, d_head=4, n_heads=2, d_mlp=16,
                                   act_fn="relu", d_vocab=len(hf), default_prepend_bos=True)
     model = HookedTransformer(cfg, tokenizer=hf)
-    return bool(model.cfg.tokenizer_prepends_bos), [model.to_tokens(t, prepend_bos=True)[0].tolist() for t in texts]
+    rows = []
+    for text in texts:
+        ids = model.to_tokens(text, prepend_bos=True)[0]
+        rows.append({"tokenizer": directory.name, "text": text, "n_ctx": n_ctx, "ids": ids.tolist(),
+                     "str_tokens": model.to_str_tokens(ids)})
+    return bool(model.cfg.tokenizer_prepends_bos), rows
 
 
 def main() -> None:
@@ -272,8 +290,10 @@ def main() -> None:
                 cases.append({"tokenizer": name, "text": text, "add_special_tokens": add_special,
                               "ids": enc.ids, "tokens": enc.tokens, "decoded": decoded, "lossless": decoded == text})
         if name != "pieces":  # TransformerLens models are causal LMs; BERT's tokenizer is not one of theirs
-            prepends[name], rows = tl_to_tokens(directory, texts)
-            to_tokens += [{"tokenizer": name, "text": t, "ids": ids} for t, ids in zip(texts, rows)]
+            prepends[name], rows = tl_to_tokens(directory, texts, 1024)
+            to_tokens += rows
+            if name in SHORT_CONTEXT:
+                to_tokens += tl_to_tokens(directory, texts, 8)[1]
     out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends}
     (fixtures / "extra_cases.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     print(f"{len(cases)} cases, {len(to_tokens)} to_tokens rows -> {fixtures / 'extra_cases.json'}", file=sys.stderr)

@@ -91,6 +91,9 @@ public struct ModelTokenizer: Sendable {
         if case .byteLevel(let current, let useRegex, let regex) = withBOS.preTokenizer, current != addPrefixSpace {
             withBOS.preTokenizer = .byteLevel(addPrefixSpace: addPrefixSpace, useRegex: useRegex, regex: regex)
         }
+        // transformers' __call__ replaces the file's truncation and padding with its own arguments.
+        withBOS.truncation = nil
+        withBOS.padding = nil
         tokenizerWithBOS = withBOS
         tokenizerPrependsBOS = modelConfig?["tokenizer_prepends_bos"]?.boolValue
             ?? !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
@@ -98,17 +101,25 @@ public struct ModelTokenizer: Sendable {
     }
 
     /// TransformerLens's `to_tokens` for one string: with `prependBOS` (default: the
-    /// model's `default_prepend_bos`) the sequence starts with BOS exactly once.
-    public func toTokens(_ text: String, prependBOS: Bool? = nil) -> (ids: [Int], tokens: [String]) {
+    /// model's `default_prepend_bos`) the sequence starts with BOS exactly once. `maxLength`
+    /// is TransformerLens's truncation to `n_ctx` (kept on the left, BOS included).
+    public func toTokens(_ text: String, prependBOS: Bool? = nil, maxLength: Int? = nil) -> (ids: [Int], tokens: [String]) {
         let prepend = prependBOS ?? defaultPrependBOS
+        var tokenizer = tokenizerWithBOS
+        tokenizer.truncation = maxLength.map { Truncation(maxLength: $0, fromLeft: false) }
         if prepend && !tokenizerPrependsBOS {
-            return tokenizerWithBOS.encode(bosToken + text, addSpecialTokens: true)
+            return tokenizer.encode(bosToken + text, addSpecialTokens: true)
         }
-        let encoded = tokenizerWithBOS.encode(text, addSpecialTokens: true)
+        let encoded = tokenizer.encode(text, addSpecialTokens: true)
         if !prepend && tokenizerPrependsBOS && !encoded.ids.isEmpty {
             return (Array(encoded.ids.dropFirst()), Array(encoded.tokens.dropFirst()))
         }
         return encoded
+    }
+
+    /// TransformerLens's `to_str_tokens` for ids: each id decoded alone, special tokens kept.
+    public func strTokens(_ ids: [Int]) -> [String] {
+        ids.map { tokenizer.decode([$0], skipSpecialTokens: false) }
     }
 
     /// A special token as tokenizer_config.json writes it: a string or `{"content": …}`.

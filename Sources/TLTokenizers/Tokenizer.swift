@@ -12,8 +12,8 @@ public struct Tokenizer: Sendable {
     var preTokenizer: PreTokenizer?
     var postProcessor: PostProcessor?
     let decoder: Decoder?
-    let truncation: Truncation?
-    let padding: Padding?
+    var truncation: Truncation?
+    var padding: Padding?
 
     /// Reads a `tokenizer.json`. Unsupported component types are `TLError.unsupported`
     /// naming the type; malformed files are `TLError.badFile`.

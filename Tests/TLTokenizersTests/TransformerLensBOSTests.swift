@@ -11,17 +11,24 @@ struct TransformerLensBOSTests {
         let json = try JSONParser.parseFile(Fixtures.path("tokenizers/extra_cases.json"))
         let rows = try #require(json["to_tokens"]?.arrayValue)
         let prepends = try #require(json["tokenizer_prepends_bos"]?.objectMembers)
-        #expect(rows.count >= 100)
-        #expect(prepends.count == 5)
+        #expect(rows.count >= 150)
+        #expect(prepends.count == 6)
         var loaded = [String: ModelTokenizer]()
+        var truncated = 0
         for row in rows {
             let name = try #require(row["tokenizer"]?.stringValue)
             let text = try #require(row["text"]?.stringValue)
+            let nCtx = try #require(row["n_ctx"]?.intValue)
             let ids = try #require(row["ids"]?.arrayValue).compactMap(\.intValue)
+            let strTokens = try #require(row["str_tokens"]?.arrayValue).compactMap(\.stringValue)
             let tokenizer = try loaded[name] ?? ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
             loaded[name] = tokenizer
-            #expect(tokenizer.toTokens(text, prependBOS: true).ids == ids, "\(name) \(text.debugDescription)")
+            let got = tokenizer.toTokens(text, prependBOS: true, maxLength: nCtx).ids
+            #expect(got == ids, "\(name) n_ctx=\(nCtx) \(text.debugDescription)")
+            #expect(tokenizer.strTokens(got) == strTokens, "str tokens of \(name) \(text.debugDescription)")
+            if ids.count == nCtx && nCtx < 100 { truncated += 1 }
         }
+        #expect(truncated >= 10, "the n_ctx 8 rows exercise truncation")
         for (name, value) in prepends {
             let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
             #expect(tokenizer.tokenizerPrependsBOS == value.boolValue, "tokenizer_prepends_bos of \(name)")
@@ -30,7 +37,7 @@ struct TransformerLensBOSTests {
 
     /// BOS is never doubled, and without it the tokenizer's own BOS is removed (TL's rule).
     @Test func bosAppearsExactlyOnce() throws {
-        for name in ["llama2", "llama3", "mistral", "neox", "qwen"] {
+        for name in ["llama2", "llama3", "mistral", "neox", "qwen", "padded"] {
             let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
             let bos = try #require(tokenizer.bosTokenID, "\(name) BOS id")
             let with = tokenizer.toTokens("Hello world", prependBOS: true).ids
