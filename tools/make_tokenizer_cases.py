@@ -4,8 +4,8 @@ what Hugging Face `tokenizers` and TransformerLens 2.16.1 make of awkward string
 Each tokenizer is trained here with `tokenizers` (deterministic BPE trainer, fixed corpus), then
 shaped like a real family's file:
 
-- llama3:   Sequence[Split(Llama 3 regex, Isolated), ByteLevel(use_regex=false)], ignore_merges,
-            merges in the legacy "a b" form, TemplateProcessing `<|begin_of_text|> $A`, added tokens
+- llama3:   Sequence[Split(Llama 3 regex, Isolated), ByteLevel(use_regex=false)], ignore_merges (with
+            whole words in the vocabulary that merges cannot reach), merges in the legacy "a b" form, TemplateProcessing `<|begin_of_text|> $A`, added tokens
             with lstrip/rstrip and a single_word non-special token; tokenizer_class
             PreTrainedTokenizerFast (the file's own post-processor adds BOS).
 - qwen:     NFC normalizer, Split(Qwen2 regex), ByteLevel(use_regex=false), no BOS token
@@ -20,6 +20,10 @@ shaped like a real family's file:
             tokenizer_class LlamaTokenizer with add_eos_token.
 - pieces:   WordPiece behind Sequence[NFD, StripAccents, Lowercase] and
             Sequence[WhitespaceSplit, Punctuation, Digits(individual)], decoder WordPiece.
+- gem-sp:   Gemma's layout: Replace(" ", "▁") normalizer only (no prefix), no pre-tokenizer,
+            byte_fallback, decoder Replace/ByteFallback/Fuse; tokenizer_class GemmaTokenizer.
+- meta-always / meta-never: Metaspace with prepend_scheme "always" (behind WhitespaceSplit, as T5
+            has it) and "never", split on ▁, with the matching Metaspace decoder.
 - padded:   the llama2 layout with the file's own truncation (max_length 12) and padding
             (Fixed 16, left): `tokenizers` applies both; transformers' __call__ (so TransformerLens)
             replaces them with its own.
@@ -115,13 +119,26 @@ def with_legacy_merges(tok: Tokenizer) -> Tokenizer:
     return Tokenizer.from_str(json.dumps(spec))
 
 
+def with_whole_words(tok: Tokenizer, words: list[str]) -> Tokenizer:
+    """Append byte-level forms of whole words to the vocabulary without merges that build them:
+    only `ignore_merges` finds them. The byte-level form is what the ByteLevel pre-tokenizer
+    itself makes of the word."""
+    spec = json.loads(tok.to_str())
+    vocab = spec["model"]["vocab"]
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    for word in words:
+        (form, _), = byte_level.pre_tokenize_str(word)
+        vocab.setdefault(form, len(vocab))
+    return Tokenizer.from_str(json.dumps(spec))
+
+
 def build_llama3():
     pre = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(LLAMA3_REGEX), behavior="isolated", invert=False),
         pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False),
     ])
     tok = byte_level_bpe(pre, ignore_merges=True, specials=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"])
-    tok = with_legacy_merges(tok)
+    tok = with_legacy_merges(with_whole_words(tok, [" café", " straße", "Hello"]))
     tok.add_special_tokens([AddedToken("<|mask|>", lstrip=True, rstrip=True, special=True, normalized=False)])
     tok.add_tokens([AddedToken("model", single_word=True, normalized=False)])
     bos = tok.token_to_id("<|begin_of_text|>")
@@ -241,6 +258,28 @@ def build_pieces():
     return tok, config
 
 
+def build_gem_sp():
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+        {"type": "ByteFallback"}, {"type": "Fuse"}]}
+    tok = sentencepiece_bpe(normalizers.Replace(" ", "▁"), None, decoder, specials=("<pad>", "<eos>", "<bos>", "<unk>"))
+    config = {"tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>",
+              "pad_token": "<pad>", "add_bos_token": True, "add_eos_token": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_metaspace(scheme: str):
+    def build():
+        meta = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=scheme, split=True)
+        pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), meta]) if scheme == "always" else meta
+        decoder = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": scheme, "split": True}
+        tok = sentencepiece_bpe(None, pre, decoder)
+        config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<s>", "eos_token": "</s>",
+                  "unk_token": "<unk>", "clean_up_tokenization_spaces": False}
+        return tok, config
+    return build
+
+
 def build_padded():
     tok, config = build_llama2()
     tok.enable_truncation(max_length=12, direction="right")
@@ -249,8 +288,11 @@ def build_padded():
 
 
 BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
-            "mistral": build_mistral, "pieces": build_pieces, "padded": build_padded}
+            "mistral": build_mistral, "pieces": build_pieces, "gem-sp": build_gem_sp,
+            "meta-always": build_metaspace("always"), "meta-never": build_metaspace("never"), "padded": build_padded}
 SPECIAL_TEXTS["padded"] = SPECIAL_TEXTS["llama2"]
+SPECIAL_TEXTS["gem-sp"] = ["<bos>The model<eos>", "a <bos> b <eos> <unk>"]
+SPECIAL_TEXTS["meta-always"] = SPECIAL_TEXTS["meta-never"] = ["<s>The model</s>", "a <s>b </s>  <unk>"]
 SHORT_CONTEXT = {"llama2", "qwen"}  # also run with n_ctx 8
 
 
