@@ -12,7 +12,13 @@ import TLFormats
 /// post-processor. `tokenizer_prepends_bos` is then "encoding the empty string with
 /// special tokens gives something", and `to_tokens` prepends the BOS *text* only when
 /// the tokenizer does not already add it. transformers also overrides a top-level
-/// ByteLevel pre-tokenizer's `add_prefix_space` with tokenizer_config.json's (default false).
+/// ByteLevel pre-tokenizer's `add_prefix_space` with tokenizer_config.json's (default false),
+/// and its `__call__` replaces the file's truncation and padding with its own arguments.
+///
+/// Two per-family facts of TransformerLens 2.16.1 are keyed here by config.json's
+/// architecture (a converted directory's own `tokenizer_prepends_bos`/`default_prepend_bos`
+/// win): Phi tokenizers are loaded slow (`use_fast=False` for names containing "phi"), and slow
+/// tokenizers honour `add_bos_token`; Bloom and Qwen models default to no BOS.
 public struct ModelTokenizer: Sendable {
     /// The tokenizer exactly as tokenizer.json describes it (what `tokenize` prints).
     public let tokenizer: Tokenizer
@@ -30,6 +36,11 @@ public struct ModelTokenizer: Sendable {
     /// Classes whose fast tokenizer rebuilds its post-processor from add_bos_token/add_eos_token.
     static let bosRebuildingClasses: Set<String> = ["LlamaTokenizer", "CodeLlamaTokenizer", "GemmaTokenizer",
                                                     "GPTNeoXTokenizer", "CohereTokenizer"]
+    /// Architectures whose tokenizer TransformerLens loads slow, so that add_bos_token=True adds BOS.
+    static let slowTokenizerArchitectures: Set<String> = ["PhiForCausalLM", "Phi3ForCausalLM"]
+    /// Architectures TransformerLens gives `default_prepend_bos: false`.
+    static let noBOSArchitectures: Set<String> = ["BloomForCausalLM", "QWenLMHeadModel", "Qwen2ForCausalLM",
+                                                  "Qwen3ForCausalLM"]
     /// transformers' tokenizer class by config.json `model_type`, when tokenizer_config.json names none.
     static let classByModelType: [String: String] = [
         "llama": "LlamaTokenizer", "mistral": "LlamaTokenizer", "mixtral": "LlamaTokenizer",
@@ -78,8 +89,11 @@ public struct ModelTokenizer: Sendable {
         var className = tokenizerConfig?["tokenizer_class"]?.stringValue
             ?? modelConfig?["model_type"]?.stringValue.flatMap { Self.classByModelType[$0] }
         if let name = className, name.hasSuffix("Fast") { className = String(name.dropLast(4)) }
+        let architecture = modelConfig?["architectures"]?.arrayValue?.first?.stringValue
+            ?? modelConfig?["original_architecture"]?.stringValue
+        let loadedSlow = architecture.map(Self.slowTokenizerArchitectures.contains) ?? false
         var withBOS = tokenizer
-        if let className, Self.bosRebuildingClasses.contains(className) {
+        if loadedSlow || className.map(Self.bosRebuildingClasses.contains) == true {
             let addEOS = tokenizerConfig?["add_eos_token"]?.boolValue ?? false
             func token(_ content: String?) -> Token? {
                 guard let content, let id = tokenizer.id(of: content) else { return nil }
@@ -97,7 +111,8 @@ public struct ModelTokenizer: Sendable {
         tokenizerWithBOS = withBOS
         tokenizerPrependsBOS = modelConfig?["tokenizer_prepends_bos"]?.boolValue
             ?? !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
-        defaultPrependBOS = modelConfig?["default_prepend_bos"]?.boolValue ?? true
+        defaultPrependBOS = modelConfig?["default_prepend_bos"]?.boolValue
+            ?? !(architecture.map(Self.noBOSArchitectures.contains) ?? false)
     }
 
     /// TransformerLens's `to_tokens` for one string: with `prependBOS` (default: the

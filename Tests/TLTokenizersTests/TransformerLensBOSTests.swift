@@ -60,6 +60,23 @@ struct TransformerLensBOSTests {
         }
     }
 
+    /// `tokenizer_prepends_bos` and `default_prepend_bos` as TransformerLens set them in every
+    /// model fixture's cfg (tl/raw.cfg.json), from the Hugging Face directory alone.
+    @Test func modelFixtureBOSFlagsMatchTransformerLens() throws {
+        let manifest = try JSONParser.parseFile(Fixtures.path("manifest.json"))
+        let cases = try #require(manifest["cases"]?.arrayValue)
+        var checked = 0
+        for entry in cases where entry["tl_references"]?.boolValue == true {
+            let name = try #require(entry["name"]?.stringValue)
+            let cfg = try JSONParser.parseFile(Fixtures.path("models/\(name)/tl/raw.cfg.json"))
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("models/\(name)"))
+            #expect(tokenizer.tokenizerPrependsBOS == cfg["tokenizer_prepends_bos"]?.boolValue, "\(name)")
+            #expect(tokenizer.defaultPrependBOS == cfg["default_prepend_bos"]?.boolValue, "\(name)")
+            checked += 1
+        }
+        #expect(checked >= 15)
+    }
+
     /// A converted directory's config.json carries TransformerLens's own flags; they win.
     @Test func convertedConfigFieldsOverride() throws {
         let tokenizer = try Tokenizer.load(path: Fixtures.path("tokenizers/bpe/tokenizer.json"))
