@@ -34,7 +34,9 @@ extra_cases.json = {
   "to_tokens": [{"tokenizer", "text", "n_ctx", "ids", "str_tokens"}]: HookedTransformer.to_tokens(text,
      prepend_bos=True)[0] and to_str_tokens of it, for a tiny TransformerLens model with that n_ctx built
      on that directory's tokenizer (n_ctx 8 shows TransformerLens's truncation);
-  "tokenizer_prepends_bos": {tokenizer: cfg.tokenizer_prepends_bos}
+  "tokenizer_prepends_bos": {tokenizer: cfg.tokenizer_prepends_bos},
+  "models": [{"model", "text", "ids", "tokens"}]: every Fixtures/models/<case>/tokenizer.json on the
+     activation-cache prompt and a few awkward strings, without special tokens
 }
 
 Run: tools/.venv/bin/python tools/make_tokenizer_cases.py  (writes only under Fixtures/tokenizers/)
@@ -336,7 +338,14 @@ def main() -> None:
             to_tokens += rows
             if name in SHORT_CONTEXT:
                 to_tokens += tl_to_tokens(directory, texts, 8)[1]
-    out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends}
+    model_rows = []
+    prompt = json.loads((fixtures.parent / "caches" / "gpt2" / "prompt.json").read_text())["text"]
+    for path in sorted((fixtures.parent / "models").glob("*/tokenizer.json")):
+        tok = Tokenizer.from_file(str(path))
+        for text in [prompt, "", "<|endoftext|>Hello  world\n\t1234 👨‍👩‍👧", "naïve café über straße"]:
+            enc = tok.encode(text, add_special_tokens=False)
+            model_rows.append({"model": path.parent.name, "text": text, "ids": enc.ids, "tokens": enc.tokens})
+    out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends, "models": model_rows}
     (fixtures / "extra_cases.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     print(f"{len(cases)} cases, {len(to_tokens)} to_tokens rows -> {fixtures / 'extra_cases.json'}", file=sys.stderr)
 

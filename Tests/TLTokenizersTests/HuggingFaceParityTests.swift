@@ -56,6 +56,22 @@ struct HuggingFaceParityTests {
         }
     }
 
+    /// Every model fixture's own tokenizer.json on the activation-cache prompt and awkward strings.
+    @Test func modelDirectoryTokenizers() throws {
+        let json = try JSONParser.parseFile(Fixtures.path("tokenizers/extra_cases.json"))
+        let rows = try #require(json["models"]?.arrayValue)
+        #expect(rows.count >= 60)
+        let cache = Fixtures.TokenizerCache()
+        for row in rows {
+            let model = try #require(row["model"]?.stringValue)
+            let text = try #require(row["text"]?.stringValue)
+            let tokenizer = try cache.tokenizer("models/\(model)")
+            let encoded = tokenizer.encode(text)
+            #expect(encoded.ids == row["ids"]?.arrayValue?.compactMap(\.intValue), "\(model) \(text.debugDescription)")
+            #expect(encoded.tokens == row["tokens"]?.arrayValue?.compactMap(\.stringValue), "\(model) \(text.debugDescription)")
+        }
+    }
+
     /// `tokenizers`' default decode drops special tokens.
     @Test func decodeSkipsSpecialTokensByDefault() throws {
         let tokenizer = try Tokenizer.load(path: Fixtures.path("tokenizers/bpe/tokenizer.json"))
