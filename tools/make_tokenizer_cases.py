@@ -24,6 +24,11 @@ shaped like a real family's file:
             byte_fallback, decoder Replace/ByteFallback/Fuse; tokenizer_class GemmaTokenizer.
 - meta-always / meta-never: Metaspace with prepend_scheme "always" (behind WhitespaceSplit, as T5
             has it) and "never", split on ▁, with the matching Metaspace decoder.
+- words:    BPE with end_of_word_suffix "</w>" behind Sequence[Strip, Lowercase] and
+            Sequence[Whitespace, Digits], decoder BPEDecoder.
+- subwords: BPE with continuing_subword_prefix "##", unk without fusing, behind
+            Sequence[CharDelimiterSplit("-"), Punctuation(removed), WhitespaceSplit].
+- wordlevel: WordLevel over the corpus's words, Whitespace pre-tokenizer.
 - padded:   the llama2 layout with the file's own truncation (max_length 12) and padding
             (Fixed 16, left): `tokenizers` applies both; transformers' __call__ (so TransformerLens)
             replaces them with its own.
@@ -282,6 +287,91 @@ def build_metaspace(scheme: str):
     return build
 
 
+def learn_bpe(words: list[str], n_merges: int, prefix: str = "", suffix: str = "") -> tuple[dict, list]:
+    """A plain BPE learner (most frequent pair first, ties to the smallest pair), because
+    `tokenizers`' trainer numbers suffixed/prefixed symbols in hash-map order, so its output
+    changes from run to run. Only the vocabulary and merges come from here; every reference
+    output is still `tokenizers`' own."""
+    counts: dict[tuple, int] = {}
+    for w in words:
+        symbols = tuple((prefix if i else "") + c + (suffix if i == len(w) - 1 else "") for i, c in enumerate(w))
+        counts[symbols] = counts.get(symbols, 0) + 1
+    alphabet = sorted({s for word in counts for s in word})
+    merges = []
+    for _ in range(n_merges):
+        pairs: dict[tuple, int] = {}
+        for word, n in counts.items():
+            for a, b in zip(word, word[1:]):
+                pairs[(a, b)] = pairs.get((a, b), 0) + n
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))
+        merged = best[0] + best[1][len(prefix):]
+        merges.append(best)
+        new_counts = {}
+        for word, n in counts.items():
+            out, i = [], 0
+            while i < len(word):
+                if i + 1 < len(word) and (word[i], word[i + 1]) == best:
+                    out.append(merged)
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            new_counts[tuple(out)] = new_counts.get(tuple(out), 0) + n
+        counts = new_counts
+    vocab: dict[str, int] = {}
+    for token in alphabet + [a + b[len(prefix):] for a, b in merges]:
+        vocab.setdefault(token, len(vocab))
+    return vocab, [list(m) for m in merges]
+
+
+def corpus_words(normalizer, pre_tokenizer) -> list[str]:
+    words = []
+    for line in CORPUS:
+        text = normalizer.normalize_str(line) if normalizer is not None else line
+        words += [w for w, _ in pre_tokenizer.pre_tokenize_str(text)]
+    return words
+
+
+def bpe_from_spec(model: dict, normalizer, pre_tokenizer, decoder, specials=()) -> Tokenizer:
+    tok = Tokenizer.from_str(json.dumps({"version": "1.0", "model": model}))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.decoder = decoder
+    tok.add_special_tokens(list(specials))
+    return tok
+
+
+def build_words():
+    normalizer = normalizers.Sequence([normalizers.Strip(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(), pre_tokenizers.Digits()])
+    vocab, merges = learn_bpe(corpus_words(normalizer, pre), 150, suffix="</w>")
+    model = {"type": "BPE", "vocab": vocab, "merges": merges, "end_of_word_suffix": "</w>"}
+    return bpe_from_spec(model, normalizer, pre, decoders.BPEDecoder(suffix="</w>")), {"tokenizer_class": "PreTrainedTokenizerFast"}
+
+
+def build_subwords():
+    pre = pre_tokenizers.Sequence([pre_tokenizers.CharDelimiterSplit("-"),
+                                   pre_tokenizers.Punctuation(behavior="removed"),
+                                   pre_tokenizers.WhitespaceSplit()])
+    vocab, merges = learn_bpe(corpus_words(None, pre), 150, prefix="##")
+    vocab = {"[UNK]": 0, **{t: i + 1 for t, i in vocab.items()}}
+    model = {"type": "BPE", "vocab": vocab, "merges": merges, "unk_token": "[UNK]",
+             "continuing_subword_prefix": "##", "fuse_unk": False}
+    tok = bpe_from_spec(model, None, pre, decoders.WordPiece(prefix="##", cleanup=False), specials=["[UNK]"])
+    return tok, {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "[UNK]"}
+
+
+def build_wordlevel():
+    splitter = pre_tokenizers.Whitespace()
+    words = sorted({w for line in CORPUS for w, _ in splitter.pre_tokenize_str(line)})
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(["<unk>"] + words)}, unk_token="<unk>"))
+    tok.pre_tokenizer = splitter
+    return tok, {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "<unk>"}
+
+
 def build_padded():
     tok, config = build_llama2()
     tok.enable_truncation(max_length=12, direction="right")
@@ -291,11 +381,15 @@ def build_padded():
 
 BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
             "mistral": build_mistral, "pieces": build_pieces, "gem-sp": build_gem_sp,
-            "meta-always": build_metaspace("always"), "meta-never": build_metaspace("never"), "padded": build_padded}
+            "meta-always": build_metaspace("always"), "meta-never": build_metaspace("never"), "words": build_words, "subwords": build_subwords,
+            "wordlevel": build_wordlevel, "padded": build_padded}
+SPECIAL_TEXTS["words"] = SPECIAL_TEXTS["subwords"] = SPECIAL_TEXTS["wordlevel"] = ["re-model the co-operative x-y"]
 SPECIAL_TEXTS["padded"] = SPECIAL_TEXTS["llama2"]
 SPECIAL_TEXTS["gem-sp"] = ["<bos>The model<eos>", "a <bos> b <eos> <unk>"]
 SPECIAL_TEXTS["meta-always"] = SPECIAL_TEXTS["meta-never"] = ["<s>The model</s>", "a <s>b </s>  <unk>"]
 SHORT_CONTEXT = {"llama2", "qwen"}  # also run with n_ctx 8
+# Layouts no causal LM of TransformerLens uses: no to_tokens rows.
+NOT_CAUSAL = {"pieces", "words", "subwords", "wordlevel"}
 
 
 def tl_to_tokens(directory: Path, texts: list[str], n_ctx: int) -> tuple[bool, list[dict]]:
@@ -333,7 +427,7 @@ def main() -> None:
                 decoded = tok.decode(enc.ids, skip_special_tokens=False)
                 cases.append({"tokenizer": name, "text": text, "add_special_tokens": add_special,
                               "ids": enc.ids, "tokens": enc.tokens, "decoded": decoded, "lossless": decoded == text})
-        if name != "pieces":  # TransformerLens models are causal LMs; BERT's tokenizer is not one of theirs
+        if name not in NOT_CAUSAL:
             prepends[name], rows = tl_to_tokens(directory, texts, 1024)
             to_tokens += rows
             if name in SHORT_CONTEXT:

@@ -17,7 +17,7 @@ indirect enum PreTokenizer: Sendable {
     case split(TextPattern, SplitBehavior, invert: Bool)
     case metaspace(replacement: Unicode.Scalar, prependScheme: PrependScheme, split: Bool)
     case bert
-    case whitespace(CompiledRegex)
+    case whitespace
     case whitespaceSplit
     case digits(individual: Bool)
     case punctuation(SplitBehavior)
@@ -56,8 +56,7 @@ indirect enum PreTokenizer: Sendable {
                               prependScheme: addPrefixSpace == false ? .never : scheme,
                               split: try json.bool("split", default: true))
         case "BertPreTokenizer": return .bert
-        case "Whitespace":
-            return .whitespace(try CompiledRegex(#"\w+|[^\w\s]+"#, place: json.place, file: json.file))
+        case "Whitespace": return .whitespace
         case "WhitespaceSplit": return .whitespaceSplit
         case "Digits": return .digits(individual: try json.bool("individual_digits", default: false))
         case "Punctuation": return .punctuation(try behavior(json, "behavior", default: .isolated))
@@ -113,11 +112,8 @@ indirect enum PreTokenizer: Sendable {
         case .bert:
             let words = pieces.flatMap { Self.splitOnScalars($0, UnicodeClasses.isWhitespace, .removed) }
             return words.flatMap { Self.splitOnScalars($0, UnicodeClasses.isBertPunctuation, .isolated) }
-        case .whitespace(let regex):
-            return pieces.flatMap {
-                Self.split($0, splitRanges($0.text, matches: regex.matchRanges(in: $0.text),
-                                           behavior: .removed, invert: true))
-            }
+        case .whitespace:
+            return pieces.flatMap { Self.split($0, Self.wordRuns($0.text)) }
         case .whitespaceSplit:
             return pieces.flatMap { Self.splitOnScalars($0, UnicodeClasses.isWhitespace, .removed) }
         case .digits(let individual):
@@ -127,6 +123,26 @@ indirect enum PreTokenizer: Sendable {
         case .charDelimiter(let delimiter):
             return pieces.flatMap { Self.splitOnScalars($0, { $0 == delimiter }, .removed) }
         }
+    }
+
+    /// The matches of `\w+|[^\w\s]+` (Rust regex's Unicode classes): runs of word
+    /// characters and runs of other non-space characters; whitespace dropped.
+    private static func wordRuns(_ text: String) -> [Range<String.Index>] {
+        enum Kind { case word, space, other }
+        func kind(_ c: Unicode.Scalar) -> Kind {
+            UnicodeClasses.isWordCharacter(c) ? .word : UnicodeClasses.isWhitespace(c) ? .space : .other
+        }
+        var runs = [Range<String.Index>]()
+        let scalars = text.unicodeScalars
+        var i = scalars.startIndex
+        while i != scalars.endIndex {
+            let k = kind(scalars[i])
+            var j = scalars.index(after: i)
+            while j != scalars.endIndex, kind(scalars[j]) == k { j = scalars.index(after: j) }
+            if k != .space { runs.append(i..<j) }
+            i = j
+        }
+        return runs
     }
 
     private static func splitOnScalars(_ piece: TextPiece, _ predicate: (Unicode.Scalar) -> Bool,
