@@ -22,8 +22,6 @@ enum ByteLevelAlphabet {
         return map
     }()
 
-    static func scalar(for byte: UInt8) -> Unicode.Scalar { scalars[Int(byte)] }
-
     /// Every byte of `text`'s UTF-8 as its alphabet character.
     static func encode(_ text: String) -> String {
         var out = String.UnicodeScalarView()

@@ -75,9 +75,7 @@ indirect enum Normalizer: Sendable {
             if lowercase { s = Self.lowercased(s) }
             return s
         case .byteLevel:
-            var out = String.UnicodeScalarView()
-            for byte in text.utf8 { out.append(ByteLevelAlphabet.scalar(for: byte)) }
-            return String(out)
+            return ByteLevelAlphabet.encode(text)
         }
     }
 
