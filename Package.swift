@@ -47,5 +47,6 @@ let package = Package(
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
+        .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
     ]
 )
