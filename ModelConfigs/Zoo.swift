@@ -75,27 +75,29 @@ public enum Zoo {
         return .notFound(line + " (see 'tlconvert list')")
     }
 
-    /// Up to `limit` names or aliases closest to `name`: those that contain it or
-    /// that it contains first, then by edit distance; each model is offered once.
+    /// Up to `limit` names or aliases closest to `name`: those it begins or is part
+    /// of first, then by edit distance (also against the part after `org/`); each
+    /// model is offered once, under its spelling nearest to what was typed.
     public static func suggestions(for name: String, limit: Int = 5) -> [String] {
-        let query = Array(name.lowercased())
+        let typed = name.lowercased()
+        let query = Array(typed)
         guard !query.isEmpty else { return [] }
-        var best: [Int: (score: Int, spelling: String)] = [:]
+        var best: [Int: (rank: Int, distance: Int, spelling: String)] = [:]
         for (position, entry) in table.enumerated() {
             for spelling in [entry.name] + entry.aliases {
                 let candidate = spelling.lowercased()
                 let short = candidate.split(separator: "/").last.map(String.init) ?? candidate
-                var score = min(editDistance(query, Array(candidate)), editDistance(query, Array(short)))
-                let q = String(query)
-                if candidate.hasPrefix(q) || short.hasPrefix(q) { score = min(score, 1) }
-                else if candidate.contains(q) || q.contains(short) { score = min(score, 2) }
-                if let current = best[position], current.score <= score { continue }
-                best[position] = (score, spelling)
+                let distance = editDistance(query, Array(candidate))
+                var rank = min(distance, editDistance(query, Array(short)))
+                if candidate.hasPrefix(typed) || short.hasPrefix(typed) { rank = min(rank, 1) }
+                else if candidate.contains(typed) || typed.contains(short) { rank = min(rank, 2) }
+                if let current = best[position], (current.rank, current.distance) <= (rank, distance) { continue }
+                best[position] = (rank, distance, spelling)
             }
         }
         let threshold = max(3, query.count / 3)
-        return best.filter { $0.value.score <= threshold }
-            .sorted { ($0.value.score, $0.key) < ($1.value.score, $1.key) }
+        return best.filter { $0.value.rank <= threshold }
+            .sorted { ($0.value.rank, $0.value.distance, $0.key) < ($1.value.rank, $1.value.distance, $1.key) }
             .prefix(limit)
             .map { $0.value.spelling }
     }

@@ -242,10 +242,11 @@ extension Zoo {
         .init("microsoft/Phi-3-mini-4k-instruct", .phi3, aliases: ["phi-3"]),
         .init("microsoft/phi-4", .phi3, aliases: ["phi-4"]),
 
-        // Gemma and Gemma 2
-        .init("google/gemma-2b", .gemma2, aliases: ["gemma-2b"]),
+        // Gemma and Gemma 2 (the Hub's gemma-2b declares GemmaForCausalLM; TransformerLens's
+        // substring test labels it Gemma2ForCausalLM internally)
+        .init("google/gemma-2b", .gemma, aliases: ["gemma-2b"]),
         .init("google/gemma-7b", .gemma, aliases: ["gemma-7b"]),
-        .init("google/gemma-2b-it", .gemma2, aliases: ["gemma-2b-it"]),
+        .init("google/gemma-2b-it", .gemma, aliases: ["gemma-2b-it"]),
         .init("google/gemma-7b-it", .gemma, aliases: ["gemma-7b-it"]),
         .init("google/gemma-2-2b", .gemma2, aliases: ["gemma-2-2b"]),
         .init("google/gemma-2-2b-it", .gemma2, aliases: ["gemma-2-2b-it"]),

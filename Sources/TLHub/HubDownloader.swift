@@ -14,7 +14,8 @@ struct HubDownloader {
     init(environment: HubEnvironment, progress: ProgressDisplay) {
         self.environment = environment
         self.cache = HubCache(root: environment.cacheDirectory)
-        self.http = HubHTTP(token: environment.token)
+        self.http = HubHTTP(token: environment.token,
+                            tokenOrigin: URL(string: environment.endpoint).flatMap(HubHTTP.origin(of:)))
         self.progress = progress
     }
 

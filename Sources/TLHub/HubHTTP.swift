@@ -25,9 +25,12 @@ enum RedirectPolicy: Sendable {
 }
 
 /// Blocking HTTP over FoundationNetworking's URLSession, one session per request.
-/// The bearer token goes only to the Hub's own host, never to a CDN it redirects to.
+/// The bearer token goes only to the Hub's own origin (host and port), never to the
+/// CDN it sends LFS files to (those URLs are signed), as `huggingface_hub` does.
 struct HubHTTP: Sendable {
     let token: String?
+    /// `host:port` of the Hub endpoint, the one origin that gets the token.
+    let tokenOrigin: String?
     /// Seconds without any bytes arriving before a request fails.
     var idleTimeout: TimeInterval = 60
 
@@ -65,14 +68,16 @@ struct HubHTTP: Sendable {
         // The real size matters: no transparent compression.
         req.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         req.setValue("tlconvert/\(TLConvertVersion.string)", forHTTPHeaderField: "User-Agent")
-        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let token, Self.origin(of: url) == tokenOrigin {
+            req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        }
         return req
     }
 
     private func perform(_ request: URLRequest, redirects: RedirectPolicy,
                          accept: ((HTTPHead) throws(TLError) -> Void)? = nil,
                          sink: ((UnsafeRawBufferPointer) throws(TLError) -> Void)?) throws(TLError) -> HTTPHead {
-        let delegate = TransferDelegate(originHost: request.url?.host, redirects: redirects, accept: accept, sink: sink)
+        let delegate = TransferDelegate(tokenOrigin: tokenOrigin, redirects: redirects, accept: accept, sink: sink)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = idleTimeout
         configuration.httpCookieStorage = nil
@@ -92,6 +97,13 @@ struct HubHTTP: Sendable {
         }
         guard let head = delegate.head else { throw .network("\(target): no response") }
         return head
+    }
+
+    /// `host:port` of a URL (the port spelled out even when it is the scheme's default).
+    static func origin(of url: URL) -> String? {
+        guard let host = url.host?.lowercased() else { return nil }
+        let port = url.port ?? (url.scheme?.lowercased() == "http" ? 80 : 443)
+        return "\(host):\(port)"
     }
 
     /// A short, human phrase for a transport error.
@@ -115,7 +127,7 @@ struct HubHTTP: Sendable {
 /// delegate queue until `done` is signalled, and read only after that.
 private final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let done = DispatchSemaphore(value: 0)
-    let originHost: String?
+    let tokenOrigin: String?
     let redirects: RedirectPolicy
     let accept: ((HTTPHead) throws(TLError) -> Void)?
     let sink: ((UnsafeRawBufferPointer) throws(TLError) -> Void)?
@@ -123,9 +135,9 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     var failure: TLError?
     var transportError: Error?
 
-    init(originHost: String?, redirects: RedirectPolicy,
+    init(tokenOrigin: String?, redirects: RedirectPolicy,
          accept: ((HTTPHead) throws(TLError) -> Void)?, sink: ((UnsafeRawBufferPointer) throws(TLError) -> Void)?) {
-        self.originHost = originHost
+        self.tokenOrigin = tokenOrigin
         self.redirects = redirects
         self.accept = accept
         self.sink = sink
@@ -149,7 +161,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
             return
         }
         var next = request
-        if next.url?.host != originHost { next.setValue(nil, forHTTPHeaderField: "Authorization") }
+        if next.url.flatMap(HubHTTP.origin(of:)) != tokenOrigin { next.setValue(nil, forHTTPHeaderField: "Authorization") }
         completionHandler(next)
     }
 

@@ -22,6 +22,8 @@ struct FakeRepo {
 
 /// One request as the server saw it.
 struct LoggedRequest: Sendable {
+    /// Which listener took it: the Hub's or the CDN's.
+    let cdn: Bool
     let method: String
     let path: String
     let headers: [String: String]
@@ -29,13 +31,17 @@ struct LoggedRequest: Sendable {
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 (random free port) speaking the Hub's URL
 /// layout: `/api/models/{repo}/revision/{rev}`, `/{repo}/resolve/{rev}/{file}` (LFS
-/// files redirect to `/cdn/{sha256}`), with ETag, X-Linked-Etag, X-Linked-Size,
-/// X-Repo-Commit, Content-Length and Range. One connection per request.
+/// files redirect to `/cdn/{sha256}` on a second port, another origin as the real
+/// CDN is), with ETag, X-Linked-Etag, X-Linked-Size, X-Repo-Commit, Content-Length
+/// and Range. One connection per request.
 final class LoopbackHub: @unchecked Sendable {
     let port: UInt16
+    let cdnPort: UInt16
     var endpoint: String { "http://127.0.0.1:\(port)" }
+    var cdnEndpoint: String { "http://127.0.0.1:\(cdnPort)" }
 
     private let listener: Int32
+    private let cdnListener: Int32
     private let lock = NSLock()
     private var repos: [String: FakeRepo]
     private var log: [LoggedRequest] = []
@@ -46,6 +52,15 @@ final class LoopbackHub: @unchecked Sendable {
 
     init(repos: [FakeRepo]) throws {
         self.repos = Dictionary(uniqueKeysWithValues: repos.map { ($0.id, $0) })
+        (listener, port) = try Self.listen()
+        do { (cdnListener, cdnPort) = try Self.listen() } catch { close(listener); throw error }
+        for (socket, cdn) in [(listener, false), (cdnListener, true)] {
+            Thread { [self] in acceptLoop(socket, cdn: cdn) }.start()
+        }
+    }
+
+    /// A listening socket on 127.0.0.1 at a port the system picks.
+    private static func listen() throws -> (Int32, UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -57,15 +72,12 @@ final class LoopbackHub: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        guard bound == 0, Glibc.listen(fd, 16) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        listener = fd
-        port = UInt16(bigEndian: address.sin_port)
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        return (fd, UInt16(bigEndian: address.sin_port))
     }
 
     deinit { stop() }
@@ -76,8 +88,11 @@ final class LoopbackHub: @unchecked Sendable {
         stopped = true
         lock.unlock()
         guard !wasStopped else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
+        for socket in [listener, cdnListener] {
+            shutdown(socket, Int32(SHUT_RDWR))
+            close(socket)
+        }
+        finished.wait()
         finished.wait()
     }
 
@@ -98,7 +113,7 @@ final class LoopbackHub: @unchecked Sendable {
 
     // MARK: - Serving
 
-    private func acceptLoop() {
+    private func acceptLoop(_ listener: Int32, cdn: Bool) {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 {
@@ -107,7 +122,7 @@ final class LoopbackHub: @unchecked Sendable {
                 continue
             }
             let thread = Thread { [self] in
-                serve(client)
+                serve(client, cdn: cdn)
                 close(client)
             }
             thread.start()
@@ -115,7 +130,7 @@ final class LoopbackHub: @unchecked Sendable {
         finished.signal()
     }
 
-    private func serve(_ client: Int32) {
+    private func serve(_ client: Int32, cdn: Bool) {
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !buffer.containsHeaderEnd {
@@ -136,13 +151,14 @@ final class LoopbackHub: @unchecked Sendable {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         lock.lock()
-        log.append(LoggedRequest(method: method, path: path, headers: headers))
+        log.append(LoggedRequest(cdn: cdn, method: method, path: path, headers: headers))
         lock.unlock()
-        respond(client, method: method, path: path, headers: headers)
+        respond(client, cdn: cdn, method: method, path: path, headers: headers)
     }
 
-    private func respond(_ client: Int32, method: String, path: String, headers: [String: String]) {
+    private func respond(_ client: Int32, cdn: Bool, method: String, path: String, headers: [String: String]) {
         let decoded = path.removingPercentEncoding ?? path
+        if cdn != decoded.hasPrefix("/cdn/") { return send(client, 404, [:], body: []) }
         if decoded.hasPrefix("/api/models/"), let range = decoded.range(of: "/revision/") {
             let repoID = String(decoded[decoded.index(decoded.startIndex, offsetBy: 12)..<range.lowerBound])
             let revision = String(decoded[range.upperBound...])
@@ -179,9 +195,9 @@ final class LoopbackHub: @unchecked Sendable {
             guard let content = repo.files[file] else { return send(client, 404, ["X-Error-Code": "EntryNotFound"], body: []) }
             if repo.isLFS(file) {
                 let sha = Self.sha256(content)
-                let body = Array("Found. Redirecting to /cdn/\(sha)".utf8)
+                let body = Array("Found. Redirecting to \(cdnEndpoint)/cdn/\(sha)".utf8)
                 return send(client, 302, [
-                    "Location": "\(endpoint)/cdn/\(sha)",
+                    "Location": "\(cdnEndpoint)/cdn/\(sha)",
                     "X-Linked-Etag": "\"\(sha)\"",
                     "X-Linked-Size": "\(content.count)",
                     "X-Repo-Commit": repo.commit,
