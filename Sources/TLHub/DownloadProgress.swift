@@ -2,7 +2,8 @@ import Foundation
 import TLCore
 
 /// Progress of one file's download on stderr: a bar redrawn in place (bytes, rate,
-/// ETA) when stderr is a terminal, otherwise a quiet line every few seconds.
+/// ETA) when stderr is a terminal; otherwise quiet lines: one for a small file, and
+/// for a large one a first line, a line every few seconds and a last line.
 public final class DownloadProgress {
     /// Where text goes; the default writes to stderr without adding a newline.
     public typealias Output = @Sendable (String) -> Void
@@ -20,6 +21,10 @@ public final class DownloadProgress {
     static let lineInterval: TimeInterval = 5
     /// Seconds between redraws of the bar.
     static let barInterval: TimeInterval = 0.1
+    /// Files below this size get a single line when stderr is not a terminal.
+    static let smallFile = 1_000_000
+
+    private var small: Bool { (total ?? Int.max) < Self.smallFile }
 
     public init(label: String, total: Int?, alreadyHave: Int, terminal: Bool = Console.stderrIsTerminal,
                 output: @escaping Output = DownloadProgress.standardError) {
@@ -31,7 +36,7 @@ public final class DownloadProgress {
         self.lastDraw = .distantPast
         self.bytes = alreadyHave
         self.startBytes = alreadyHave
-        if !terminal {
+        if !terminal && !small {
             let resume = alreadyHave > 0 ? ", resuming at \(Self.size(alreadyHave))" : ""
             output("downloading \(label) (\(total.map(Self.size) ?? "size unknown")\(resume))\n")
             lastDraw = start
@@ -43,7 +48,7 @@ public final class DownloadProgress {
         let now = Date()
         if terminal {
             if now.timeIntervalSince(lastDraw) >= Self.barInterval { draw(now) }
-        } else if now.timeIntervalSince(lastDraw) >= Self.lineInterval {
+        } else if !small, now.timeIntervalSince(lastDraw) >= Self.lineInterval {
             lastDraw = now
             output("  \(label): \(status(now))\n")
         }
@@ -55,8 +60,12 @@ public final class DownloadProgress {
         if terminal {
             draw(now)
             output("\n")
+        } else if small {
+            output("downloaded \(label) (\(Self.size(bytes)))\n")
         } else {
-            output("  \(label): done, \(Self.size(bytes)) at \(Self.rate(Double(bytes - startBytes) / max(now.timeIntervalSince(start), 1e-3)))\n")
+            let elapsed = now.timeIntervalSince(start)
+            let speed = elapsed >= 0.1 ? " at " + Self.rate(Double(bytes - startBytes) / elapsed) : ""
+            output("  \(label): done, \(Self.size(bytes))\(speed)\n")
         }
     }
 
