@@ -78,7 +78,7 @@ struct HubDownloadTests {
     }
 
     @Test func offlineSaysWhatTheCacheLacks() throws {
-        let repo = try shardedRepo(id: "EleutherAI/pythia-70m")
+        let repo = try fixtureRepo("gpt2-sharded", id: "EleutherAI/pythia-70m")
         let hub = try LoopbackHub(repos: [repo])
         let cache = try TemporaryFolder()
         defer { hub.stop(); cache.cleanup() }
@@ -89,7 +89,8 @@ struct HubDownloadTests {
         #expect(hub.requests.isEmpty)
 
         let resolved = try Self.resolver(hub, cache).resolve("pythia-70m")
-        try FileManager.default.removeItem(atPath: resolved.directory + "/model-00002-of-00002.safetensors")
+        let shard = try CheckpointFiles.shards(ofIndex: resolved.directory + "/model.safetensors.index.json")[1]
+        try FileManager.default.removeItem(atPath: resolved.directory + "/" + shard)
         hub.clearLog()
         do {
             _ = try Self.resolver(nil, cache, offline: true).resolve("pythia-70m")
@@ -97,7 +98,7 @@ struct HubDownloadTests {
         } catch {
             #expect(error.exitCode == 2)
             #expect(error.description.contains("HF_HUB_OFFLINE is set"))
-            #expect(error.description.contains("lacks model-00002-of-00002.safetensors (listed in model.safetensors.index.json)"))
+            #expect(error.description.contains("lacks \(shard) (listed in model.safetensors.index.json)"))
         }
         do {
             _ = try Self.resolver(nil, cache).resolve("pythia-70m", revision: "v1.0", offline: true)
@@ -195,7 +196,7 @@ struct HubDownloadTests {
     }
 
     @Test func shardedReposFetchTheIndexAndEveryShard() throws {
-        let repo = try shardedRepo(id: "EleutherAI/pythia-70m")
+        let repo = try fixtureRepo("gpt2-sharded", id: "EleutherAI/pythia-70m")
         let hub = try LoopbackHub(repos: [repo])
         let cache = try TemporaryFolder()
         defer { hub.stop(); cache.cleanup() }
@@ -209,6 +210,19 @@ struct HubDownloadTests {
             #expect(contents(resolved.directory + "/" + file) == repo.files[file], "\(file)")
         }
         #expect(!FileManager.default.fileExists(atPath: resolved.directory + "/model.safetensors"))
+    }
+
+    @Test func pytorchBinReposFetchTheBinFile() throws {
+        let repo = try fixtureRepo("gpt2-bin", id: "someone/gpt2-bin")
+        let hub = try LoopbackHub(repos: [repo])
+        let cache = try TemporaryFolder()
+        defer { hub.stop(); cache.cleanup() }
+
+        let resolved = try Self.resolver(hub, cache).resolve("someone/gpt2-bin")
+        #expect(resolved.zooEntry == nil && resolved.repoID == "someone/gpt2-bin")
+        #expect(contents(resolved.directory + "/pytorch_model.bin") == repo.files["pytorch_model.bin"])
+        #expect(symlinkTarget(resolved.directory + "/pytorch_model.bin") == "../../blobs/" + Self.etag(repo, "pytorch_model.bin"))
+        #expect(CheckpointFiles.missing(in: resolved.directory).isEmpty)
     }
 
     @Test func revisionsByCommitAndUnknownOnes() throws {

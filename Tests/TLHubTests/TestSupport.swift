@@ -55,23 +55,9 @@ func gpt2Repo(id: String = "gpt2", commit: String = String(repeating: "a1", coun
     return FakeRepo(id: id, commit: commit, files: files.merging(decoyFiles) { a, _ in a }, requiredToken: token)
 }
 
-/// The gpt2-sharded fixture as a Hub repo. Until the fixtures branch provides it, a
-/// stand-in: gpt2's safetensors bytes cut into two shard files with an index.
-func shardedRepo(id: String, commit: String = String(repeating: "b2", count: 20)) throws -> FakeRepo {
-    if let files = fixtureFiles("gpt2-sharded") {
-        return FakeRepo(id: id, commit: commit, files: files.merging(decoyFiles) { a, _ in a })
-    }
-    guard var files = fixtureFiles("gpt2") else { throw FixtureMissing(name: "gpt2") }
-    let whole = files.removeValue(forKey: "model.safetensors") ?? []
-    let half = whole.count / 2
-    files["model-00001-of-00002.safetensors"] = Array(whole[..<half])
-    files["model-00002-of-00002.safetensors"] = Array(whole[half...])
-    files["model.safetensors.index.json"] = Array("""
-        {"metadata": {"total_size": \(whole.count)}, "weight_map": {
-          "transformer.wte.weight": "model-00001-of-00002.safetensors",
-          "transformer.h.0.attn.c_attn.weight": "model-00001-of-00002.safetensors",
-          "transformer.ln_f.weight": "model-00002-of-00002.safetensors"}}
-        """.utf8)
+/// A fixture model folder as a Hub repo (plus decoys), under `id`.
+func fixtureRepo(_ name: String, id: String, commit: String = String(repeating: "b2", count: 20)) throws -> FakeRepo {
+    guard let files = fixtureFiles(name) else { throw FixtureMissing(name: name) }
     return FakeRepo(id: id, commit: commit, files: files.merging(decoyFiles) { a, _ in a })
 }
 
