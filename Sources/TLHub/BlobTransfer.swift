@@ -9,8 +9,9 @@ import TLCore
 /// One blob's download: bytes go to `<blob>.incomplete` (resumed with `Range` when
 /// a previous run left part of it), the size and, for sha256 ETags, the hash are
 /// checked, and only then is the file renamed to `<blob>`. An interrupted transfer
-/// leaves the `.incomplete` file for the next run and never a wrong blob.
-struct BlobTransfer {
+/// leaves the `.incomplete` file for the next run and never a wrong blob. The hash
+/// is computed as the bytes arrive, so checking it costs no second pass.
+final class BlobTransfer {
     let http: HubHTTP
     let url: URL
     let blob: String
@@ -19,8 +20,20 @@ struct BlobTransfer {
     /// The sha256 the content must have (LFS files), if known.
     let sha256: String?
     let progress: ProgressDisplay
+    /// The hash of the bytes in the partial file so far (when `sha256` is known).
+    private var hasher: SHA256?
 
     var partial: String { blob + ".incomplete" }
+
+    init(http: HubHTTP, url: URL, blob: String, label: String, expectedSize: Int?, sha256: String?, progress: ProgressDisplay) {
+        self.http = http
+        self.url = url
+        self.blob = blob
+        self.label = label
+        self.expectedSize = expectedSize
+        self.sha256 = sha256
+        self.progress = progress
+    }
 
     func run() throws(TLError) {
         let descriptor = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -33,6 +46,8 @@ struct BlobTransfer {
         if let expectedSize, have > expectedSize {
             try restart(descriptor)
             have = 0
+        } else if sha256 != nil {
+            try hashExisting(descriptor, count: have)
         }
         // A server may refuse the range (416) or answer from another offset: start over once.
         for attempt in 0..<2 {
@@ -70,9 +85,7 @@ struct BlobTransfer {
             case 200:
                 if start > 0 {
                     // The server ignored the range: the body is the whole file.
-                    guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
-                        throw .output(path: self.partial, problem: "cannot truncate")
-                    }
+                    try self.restart(descriptor)
                     offset = 0
                 }
             case 416:
@@ -90,6 +103,7 @@ struct BlobTransfer {
                 throw .network("\(self.label): the server sent more than the announced \(expectedSize) bytes")
             }
             try Self.write(bytes, to: descriptor, path: self.partial)
+            self.hasher?.update(bytes)
             offset += bytes.count
             meter?.advance(by: bytes.count)
         }
@@ -121,19 +135,7 @@ struct BlobTransfer {
             unlink(partial)
             throw .network("\(label): downloaded \(size) bytes, expected \(expectedSize); the partial file was discarded, run again")
         }
-        guard let sha256 else { return }
-        var hasher = SHA256()
-        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .output(path: partial, problem: "cannot seek") }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .output(path: partial, problem: "cannot read back (\(String(cString: strerror(errno))))")
-            }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
+        guard let sha256, var hasher else { return }
         let digest = hasher.hexDigest()
         guard digest == sha256 else {
             unlink(partial)
@@ -141,10 +143,34 @@ struct BlobTransfer {
         }
     }
 
+    /// Empties the partial file to download it whole.
     private func restart(_ descriptor: Int32) throws(TLError) {
         guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
             throw .output(path: partial, problem: "cannot truncate (\(String(cString: strerror(errno))))")
         }
+        hasher = sha256 == nil ? nil : SHA256()
+    }
+
+    /// Hashes the `count` bytes a previous run left, then leaves the offset at the end.
+    private func hashExisting(_ descriptor: Int32, count: Int) throws(TLError) {
+        var fresh = SHA256()
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { throw .output(path: partial, problem: "cannot seek") }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var remaining = count
+        while remaining > 0 {
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, min($0.count, remaining)) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .output(path: partial, problem: "cannot read back (\(String(cString: strerror(errno))))")
+            }
+            if got == 0 { break }
+            buffer.withUnsafeBytes { fresh.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+            remaining -= got
+        }
+        guard remaining == 0, lseek(descriptor, 0, SEEK_END) == count else {
+            throw .output(path: partial, problem: "changed while being read")
+        }
+        hasher = fresh
     }
 
     private static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(TLError) {
