@@ -100,8 +100,8 @@ struct HubDownloader {
                              expectedSize: expected, sha256: SHA256.isHexDigest(etag) ? etag : nil,
                              progress: progress).run()
         }
-        withExtendedLifetime(lock) {}
         try cache.link(repo: repo, commit: commit, file: file, etag: etag)
+        withExtendedLifetime(lock) {}  // held until the snapshot link exists, as huggingface_hub does
     }
 
     // MARK: - Helpers

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TLCore
+import TLFormats
 @testable import TLHub
 
 /// Downloads from a loopback Hub (started here, 127.0.0.1 only) into a private cache.
@@ -210,6 +211,18 @@ struct HubDownloadTests {
             #expect(contents(resolved.directory + "/" + file) == repo.files[file], "\(file)")
         }
         #expect(!FileManager.default.fileExists(atPath: resolved.directory + "/model.safetensors"))
+
+        // Offline, the cached snapshot reads as the same checkpoint as the fixture folder.
+        let offline = try Self.resolver(nil, cache, offline: true).resolve("pythia-70m")
+        let cached = try CheckpointOpener.open(offline.directory)
+        let original = try CheckpointOpener.open(packageRoot + "/Fixtures/models/gpt2-sharded")
+        #expect(cached.format == "safetensors-sharded")
+        #expect(cached.tensorInfos == original.tensorInfos)
+        for info in original.tensorInfos {
+            let a = try cached.tensor(named: info.name).contiguousBytes.map(Array.init)
+            let b = try original.tensor(named: info.name).contiguousBytes.map(Array.init)
+            #expect(a != nil && a == b, "\(info.name)")
+        }
     }
 
     @Test func pytorchBinReposFetchTheBinFile() throws {
