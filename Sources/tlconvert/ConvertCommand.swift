@@ -9,7 +9,7 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json)."
     )
 
-    @Argument(help: "A local Hugging Face model directory (config.json plus weights).")
+    @Argument(help: "A zoo name or alias (gpt2-small), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights).")
     var model: String
 
     @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>).")
@@ -32,9 +32,9 @@ struct ConvertCommand: ParsableCommand {
             guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {
                 throw TLError.usage("--dtype must be float32, float16 or bfloat16 (got '\(dtype)')")
             }
-            let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline)
+            let resolved = try ModelSource.resolve(model, revision: revision, offline: offline)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
-            let converter = Converter(dtype: outputDType, force: force, revision: revision)
+            let converter = Converter(dtype: outputDType, force: force, revision: resolved.revision)
             _ = try converter.convert(checkpoint, modelID: resolved.modelID,
                                       to: output ?? "tl-models/\(resolved.name)",
                                       progress: { Console.error($0) })
