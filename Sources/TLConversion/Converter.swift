@@ -14,8 +14,10 @@ public struct ConversionResult: Sendable {
 }
 
 /// Streams a Hugging Face checkpoint into a TransformerLens model directory:
-/// the output header is planned from the config, then each `WeightGroup` is mapped,
-/// processed, checked against the plan, encoded, written, and its input pages released.
+/// the output header is planned from the config, then each `WeightGroup` is mapped
+/// (gathered from the mapped file, its pages then released), processed, checked against
+/// the plan, and handed to a writer thread that encodes and writes it while the next
+/// group is mapped. Output arrays are recycled through a `FloatBufferPool`.
 public struct Converter: Sendable {
     /// Element type of the written tensors (`--dtype`).
     public var dtype: DType
@@ -68,30 +70,41 @@ public struct Converter: Sendable {
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
 
         let directory = try OutputDirectory(target: output, replace: force)
-        let writer = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
-                                           metadata: metadata(modelID: modelID, module: module))
+        let groups = WeightGroup.all(layers: config.nLayers)
+        let groupBytes = groups.map { group in
+            CanonicalLayout.parameters(for: outputConfig, group: group).reduce(0) { $0 + 4 * $1.elementCount }
+        }
+        let largestTensor = plan.map { 4 * $0.elementCount }.max() ?? 0
+        let blockBytes = groupBytes.dropFirst().dropLast().max() ?? 0
+        // Room for the largest group's arrays plus two blocks' (one being written, one being mapped).
+        let pool = FloatBufferPool(capacity: (groupBytes.max() ?? 0) + 2 * blockBytes)
+        let writer = BackgroundWriter(
+            writer: try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
+                                          metadata: metadata(modelID: modelID, module: module)),
+            pool: pool, limit: max(largestTensor, blockBytes))
+        var finished = false
+        defer { if !finished { try? writer.stop() } }
         var bytes = 0
-        for group in WeightGroup.all(layers: config.nLayers) {
-            var weights = try mapper.map(group)
+        for group in groups {
+            var weights = try mapper.map(group, pool: pool)
             try processing?.process(group, weights: &weights, config: config)
             let expected = CanonicalLayout.parameters(for: outputConfig, group: group)
             if let extra = weights.keys.sorted().first(where: { name in !expected.contains { $0.name == name } }) {
                 throw .badTensor(name: extra, problem: "produced for \(group) but not a TransformerLens parameter of the output config")
             }
             for info in expected {
-                guard let tensor = weights[info.name] else {
+                guard let tensor = weights.removeValue(forKey: info.name) else {
                     throw .badTensor(name: info.name, problem: "not produced for \(group)")
                 }
                 guard tensor.shape == info.shape else {
                     throw .badTensor(name: info.name, problem: "has shape \(tensor.shape), the plan says \(info.shape)")
                 }
-                try write(tensor, as: info, to: writer)
-                weights[info.name] = nil
+                try writer.enqueue(tensor, as: info)
                 bytes += info.byteCount
             }
-            for name in mapper.fileNames(for: group) { checkpoint.weights.releasePages(of: name) }
-            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) written") }
+            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) mapped") }
         }
+        finished = true
         try writer.finish()
         try writeFileAtomically(try Converter.configJSON(outputConfig), to: directory.path("config.json"))
         for name in Converter.tokenizerFiles {
@@ -101,14 +114,6 @@ public struct Converter: Sendable {
         try directory.commit()
         progress("wrote \(output) (\(plan.count) tensors, \(bytes) bytes of \(dtype.torchName))")
         return ConversionResult(outputDirectory: directory.target, config: outputConfig, tensorCount: plan.count, bytes: bytes)
-    }
-
-    /// Writes float32 straight from the working buffer; narrower types are encoded first.
-    private func write(_ tensor: FloatTensor, as info: TensorInfo, to writer: SafeTensorsWriter) throws(TLError) {
-        guard info.dtype == .f32 else { return try writer.write(name: info.name, values: tensor) }
-        try tensor.values.withUnsafeBytes { bytes in
-            Result { () throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
-        }.get()
     }
 
     /// `__metadata__` of the output: format, source, revision, every processing flag, version.

@@ -110,18 +110,47 @@ public struct WeightMapper: Sendable {
 
     /// The canonical tensors of one group (unprocessed), keyed by TransformerLens name.
     public func map(_ group: WeightGroup) throws(TLError) -> StateDict {
+        try map(group, pool: nil)
+    }
+
+    /// `map(_:)` drawing output arrays from `pool`. Each tensor is gathered straight from
+    /// the mapped file into its output array (`StridedSource`); the group's file pages are
+    /// released once all its rules have read them (GPT-2's `c_attn` feeds three).
+    func map(_ group: WeightGroup, pool: FloatBufferPool?) throws(TLError) -> StateDict {
         let shapes = Dictionary(uniqueKeysWithValues:
             CanonicalLayout.parameters(for: config, group: group).map { ($0.name, $0.shape) })
         var out = StateDict()
+        var read = [String]()
+        defer { for name in read { weights.releasePages(of: name) } }
         for rule in module.rules(for: config, group: group) {
             guard let shape = shapes[rule.target] else { continue }
+            let count = shape.reduce(1, *)
             guard let name = try fileName(for: rule) else {
-                out[rule.target] = .zeros(shape)
+                var values = pool?.take(count: count) ?? [Float](repeating: 0, count: count)
+                if pool != nil { values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                out[rule.target] = FloatTensor(shape: shape, values: values)
                 continue
             }
-            var tensor = try weights.tensor(named: name).float32()
-            // The float copy is what we work on; the mapped pages can go now.
-            weights.releasePages(of: name)
+            if !read.contains(name) { read.append(name) }
+            let source = try weights.tensor(named: name)
+            if let window = StridedSource.compile(shape: source.shape, strides: source.strides,
+                                                  transforms: rule.transforms, sizes: sizes),
+               window.shape == shape, window.offset >= 0, count == 0 || window.lastElement <= lastElement(of: source) {
+                var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+                if count > 0 {
+                    source.storage.withBytes { bytes in
+                        values.withUnsafeMutableBufferPointer { buffer in
+                            StridedGather.gather(bytes.baseAddress! + source.byteOffset, dtype: source.dtype,
+                                                 window: window, into: buffer.baseAddress!)
+                        }
+                    }
+                }
+                for step in window.elementwise { try applyInPlace(step, &values) }
+                out[rule.target] = FloatTensor(shape: shape, values: values)
+                continue
+            }
+            // General path: widen the whole tensor, then apply each transform.
+            var tensor = source.float32()
             do {
                 for transform in rule.transforms { tensor = try transform.apply(tensor, sizes: sizes) }
             } catch {
@@ -133,6 +162,25 @@ public struct WeightMapper: Sendable {
             out[rule.target] = tensor
         }
         return out
+    }
+
+    /// The furthest element (from its first) a tensor's own view reaches.
+    private func lastElement(of tensor: Tensor) -> Int {
+        zip(tensor.shape, tensor.strides).reduce(0) { $0 + max($1.0 - 1, 0) * $1.1 }
+    }
+
+    /// The element-wise steps, computed exactly as `TensorTransform.apply` computes them.
+    private func applyInPlace(_ step: TensorTransform, _ values: inout [Float]) throws(TLError) {
+        switch step {
+        case .addOne:
+            values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] + 1 } }
+        case .scaleBySqrtDModel:
+            guard let m = sizes["m"] else { throw .unsupported("d_model is not known") }
+            let scale = Float(Double(m).squareRoot())
+            values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] * scale } }
+        default:
+            throw .unsupported("\(step) is not element-wise")
+        }
     }
 
     /// The file tensors one group reads (to release their pages once the group is written).

@@ -1,0 +1,169 @@
+import TLCore
+
+/// Copies a `StridedSource` window out of a mapped tensor into a dense float32 buffer,
+/// widening on the fly. Three loop shapes cover every rule: contiguous runs (a plain
+/// copy or a widening loop), a cache-blocked transpose when the source's unit-stride
+/// axis is not the output's last (`nn.Linear` weights, tied unembeddings, per-head
+/// `(n h) m -> n m h`), and a per-element walk for anything else.
+enum StridedGather {
+    /// Side of the square tiles of the blocked transpose: 32 source lines of 64–128 bytes
+    /// plus 32 output rows stay in L1.
+    static let tile = 32
+
+    /// Fills `destination` (the window's element count) from the tensor whose element 0
+    /// is at `base`.
+    static func gather(_ base: UnsafeRawPointer, dtype: DType, window: StridedSource,
+                       into destination: UnsafeMutablePointer<Float>) {
+        switch dtype {
+        case .f32: run(F32.self, base, window, destination)
+        case .bf16: run(BF16.self, base, window, destination)
+        case .f16: run(F16.self, base, window, destination)
+        default: run(Other.self, base, window, destination, dtype: dtype)
+        }
+    }
+
+    // MARK: Element loaders (specialised, so the inner loops inline)
+
+    protocol Loader {
+        static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float
+        /// Widens `count` contiguous elements starting at element `index`.
+        static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
+                          into destination: UnsafeMutablePointer<Float>)
+    }
+
+    enum F32: Loader {
+        @inline(__always)
+        static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
+            base.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+        }
+        @inline(__always)
+        static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
+                          into destination: UnsafeMutablePointer<Float>) {
+            UnsafeMutableRawPointer(destination).copyMemory(from: base + 4 * index, byteCount: 4 * count)
+        }
+    }
+
+    enum BF16: Loader {
+        @inline(__always)
+        static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
+            Float(bitPattern: UInt32(base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)) << 16)
+        }
+        @inline(__always)
+        static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
+                          into destination: UnsafeMutablePointer<Float>) {
+            let source = base + 2 * index
+            for i in 0..<count {
+                destination[i] = Float(bitPattern: UInt32(source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16)
+            }
+        }
+    }
+
+    enum F16: Loader {
+        @inline(__always)
+        static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
+            HalfPrecision.f16ToFloat(base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))
+        }
+        @inline(__always)
+        static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
+                          into destination: UnsafeMutablePointer<Float>) {
+            TensorConversion.widen(base + 2 * index, dtype: .f16, count: count, into: destination)
+        }
+    }
+
+    /// f64 and integer tensors (rare in checkpoints): TLCore's general conversion.
+    enum Other: Loader {
+        static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
+            var value: Float = 0
+            TensorConversion.widen(base + dtype.byteSize * index, dtype: dtype, count: 1, into: &value)
+            return value
+        }
+        static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
+                          into destination: UnsafeMutablePointer<Float>) {
+            TensorConversion.widen(base + dtype.byteSize * index, dtype: dtype, count: count, into: destination)
+        }
+    }
+
+    // MARK: Loops
+
+    /// An axis of the iteration: length, step in the source, step in the output.
+    private struct Loop {
+        var size: Int
+        var source: Int
+        var output: Int
+    }
+
+    private static func run<L: Loader>(_ loader: L.Type, _ base: UnsafeRawPointer, _ window: StridedSource,
+                                       _ out: UnsafeMutablePointer<Float>, dtype: DType = .f32) {
+        let axes = window.loopAxes
+        let start = window.offset
+        guard let last = axes.last else {
+            out[0] = L.load(base, start, dtype)
+            return
+        }
+        if axes.contains(where: { $0.size == 0 }) { return }
+        var outputStrides = [Int](repeating: 1, count: axes.count)
+        for i in stride(from: axes.count - 2, through: 0, by: -1) { outputStrides[i] = outputStrides[i + 1] * axes[i + 1].size }
+        let loops = axes.indices.map { Loop(size: axes[$0].size, source: axes[$0].stride, output: outputStrides[$0]) }
+
+        if last.stride == 1 {
+            // Contiguous runs along the last axis.
+            let run = last.size
+            odometer(Array(loops.dropLast()), start) { source, output in
+                L.widen(base, source, run, dtype, into: out + output)
+            }
+        } else if let p = loops.dropLast().lastIndex(where: { $0.source == 1 }) {
+            // The source's unit-stride axis p is not the output's last axis q: blocked transpose.
+            let q = loops.count - 1
+            let rows = loops[p].size, rowStride = loops[p].output
+            let cols = loops[q].size, colStride = loops[q].source
+            var others = loops
+            others.remove(at: q)
+            others.remove(at: p)
+            odometer(others, start) { source, output in
+                var r0 = 0
+                while r0 < rows {
+                    let r1 = min(r0 + tile, rows)
+                    var c0 = 0
+                    while c0 < cols {
+                        let c1 = min(c0 + tile, cols)
+                        for r in r0..<r1 {
+                            let o = out + output + r * rowStride
+                            let s = source + r
+                            for c in c0..<c1 { o[c] = L.load(base, s + c * colStride, dtype) }
+                        }
+                        c0 = c1
+                    }
+                    r0 = r1
+                }
+            }
+        } else {
+            let cols = last.size, colStride = last.stride
+            odometer(Array(loops.dropLast()), start) { source, output in
+                for c in 0..<cols { out[output + c] = L.load(base, source + c * colStride, dtype) }
+            }
+        }
+    }
+
+    /// Calls `body(sourceOffset, outputOffset)` for every index of `loops` in row-major order.
+    @inline(__always)
+    private static func odometer(_ loops: [Loop], _ start: Int, _ body: (Int, Int) -> Void) {
+        guard !loops.isEmpty else { body(start, 0); return }
+        var index = [Int](repeating: 0, count: loops.count)
+        var source = start, output = 0
+        while true {
+            body(source, output)
+            var axis = loops.count - 1
+            while true {
+                index[axis] += 1
+                source += loops[axis].source
+                output += loops[axis].output
+                if index[axis] < loops[axis].size { break }
+                source -= loops[axis].source * loops[axis].size
+                output -= loops[axis].output * loops[axis].size
+                index[axis] = 0
+                if axis == 0 { return }
+                axis -= 1
+            }
+        }
+    }
+}
