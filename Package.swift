@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TLTokenizers", dependencies: ["TLCore", "TLFormats"]),
         .target(name: "TLConversion",
                 dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing",
-                               "TLForward", "TLVerify", "TLHub", "TLTokenizers"]),
+                               "TLForward", "TLVerify", "TLHub", "TLTokenizers", "COpenBLAS"]),
         .executableTarget(name: "tlconvert", dependencies: [
             "TLConversion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

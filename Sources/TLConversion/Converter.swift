@@ -59,6 +59,13 @@ public struct Converter: Sendable {
     ///   - progress: called with one human-readable line per step.
     public func convert(_ checkpoint: HFCheckpoint, modelID: String, to output: String,
                         progress: (String) -> Void = { _ in }) throws(TLError) -> ConversionResult {
+        try SingleThreadedBLAS.run { () throws(TLError) in
+            try streamConversion(checkpoint, modelID: modelID, to: output, progress: progress)
+        }
+    }
+
+    private func streamConversion(_ checkpoint: HFCheckpoint, modelID: String, to output: String,
+                                  progress: (String) -> Void) throws(TLError) -> ConversionResult {
         guard [.f32, .f16, .bf16].contains(dtype) else {
             throw .usage("--dtype must be float32, float16 or bfloat16")
         }
@@ -82,11 +89,15 @@ public struct Converter: Sendable {
             writer: try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
                                           metadata: metadata(modelID: modelID, module: module)),
             pool: pool, limit: max(largestTensor, blockBytes))
+        let mapping = MappingAhead(groups: groups, mapper: mapper, pool: pool)
         var finished = false
-        defer { if !finished { try? writer.stop() } }
+        defer {
+            mapping.stop()
+            if !finished { try? writer.stop() }
+        }
         var bytes = 0
         for group in groups {
-            var weights = try mapper.map(group, pool: pool)
+            var weights = try mapping.next()
             try processing?.process(group, weights: &weights, config: config)
             let expected = CanonicalLayout.parameters(for: outputConfig, group: group)
             if let extra = weights.keys.sorted().first(where: { name in !expected.contains { $0.name == name } }) {
