@@ -40,5 +40,6 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore"]),
     ]
 )
