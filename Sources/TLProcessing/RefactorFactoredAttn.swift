@@ -8,10 +8,14 @@ import TLModel
 ///   `W_K_eff = V·√S`, split back into weights and biases.
 /// - OV: value biases move into b_O (as `FoldValueBiases`), then `W_V = U·S`, `W_O = Vᵀ`.
 ///
-/// The SVDs follow `FactoredMatrix.svd` step for step (see `FactoredSVD`). Each singular
-/// vector pair is determined only up to a joint sign, which LAPACK fixes by rounding-level
-/// details: torch's MKL and OpenBLAS occasionally pick opposite signs for the same head.
-/// Both are equally valid; every product (W_QK, W_OV) is the same either way.
+/// The SVDs follow `FactoredMatrix.svd` step for step (see `FactoredSVD`). Torch runs them
+/// in float32 with MKL's LAPACK; no other build reproduces its rounding, and singular
+/// vectors of close singular values amplify rounding (≈2e-5 on the fixtures), so the
+/// values come from the same steps in double (off TransformerLens by its rounding only).
+/// Each singular pair is defined up to a joint sign: that sign is taken from the same
+/// steps in float32, as torch computes them, which agrees with MKL for most pairs; where
+/// rounding tips LAPACK the other way (a few percent of pairs) both signs are equally
+/// valid and every product (W_QK, W_OV) is the same.
 ///
 /// Undefined for rotary models (their QK product depends on positions; TransformerLens
 /// asserts) and unsupported for grouped-query attention (TransformerLens crashes):
@@ -52,15 +56,15 @@ public enum RefactorFactoredAttn: ProcessingStep {
         for h in 0..<n {
             let weightRange = (h * dModel * dHead)..<((h + 1) * dModel * dHead)
             let biasRange = (h * dHead)..<((h + 1) * dHead)
-            let qEff = Array(wQ.values[weightRange]) + bQ.values[biasRange]       // (d_model+1) × d_head
-            let kEff = Array(wK.values[weightRange]) + bK.values[biasRange]
-            let svd = try FactoredSVD(a: qEff, b: Kernels.transpose(kEff, rows: rows, cols: dHead),
-                                      l: rows, m: dHead, r: rows, context: "\(p).W_Q·W_Kᵀ (head \(h))")
+            let qEff = Array(wQ.values[weightRange] + bQ.values[biasRange])   // (d_model+1) × d_head
+            let kEff = Array(wK.values[weightRange] + bK.values[biasRange])
+            let svd = try factorise(qEff, Kernels.transpose(kEff, rows: rows, cols: dHead),
+                                    l: rows, m: dHead, r: rows, context: "\(p).W_Q·W_Kᵀ (head \(h))")
             let root = svd.s.map { $0.squareRoot() }
             for r in 0..<rows {
                 for c in 0..<dHead {
-                    let q = svd.u[r * dHead + c] * root[c]
-                    let k = svd.v[r * dHead + c] * root[c]
+                    let q = Float(svd.u[r * dHead + c] * root[c])
+                    let k = Float(svd.v[r * dHead + c] * root[c])
                     if r < dModel {
                         wQ.values[weightRange.lowerBound + r * dHead + c] = q
                         wK.values[weightRange.lowerBound + r * dHead + c] = k
@@ -84,16 +88,25 @@ public enum RefactorFactoredAttn: ProcessingStep {
         let size = dModel * dHead
         for h in 0..<n {
             let range = (h * size)..<((h + 1) * size)
-            let svd = try FactoredSVD(a: Array(wV.values[range]), b: Array(wO.values[range]),
-                                      l: dModel, m: dHead, r: dModel, context: "\(p).W_V·W_O (head \(h))")
+            let svd = try factorise(Array(wV.values[range]), Array(wO.values[range]),
+                                    l: dModel, m: dHead, r: dModel, context: "\(p).W_V·W_O (head \(h))")
             for r in 0..<dModel {
                 for c in 0..<dHead {
-                    wV.values[range.lowerBound + r * dHead + c] = svd.u[r * dHead + c] * svd.s[c]
-                    wO.values[range.lowerBound + c * dModel + r] = svd.v[r * dHead + c]
+                    wV.values[range.lowerBound + r * dHead + c] = Float(svd.u[r * dHead + c] * svd.s[c])
+                    wO.values[range.lowerBound + c * dModel + r] = Float(svd.v[r * dHead + c])
                 }
             }
         }
         weights["\(p).W_V"] = wV
         weights["\(p).W_O"] = wO
+    }
+
+    /// `A·B` factorised: double-precision values, signs as torch's float32 steps pick them.
+    private static func factorise(_ a: [Float], _ b: [Float], l: Int, m: Int, r: Int,
+                                  context: String) throws(TLError) -> FactoredSVD<Double> {
+        var exact = try FactoredSVD<Double>(a: a.map(Double.init), b: b.map(Double.init), l: l, m: m, r: r, context: context)
+        let float32 = try FactoredSVD<Float>(a: a, b: b, l: l, m: m, r: r, context: context)
+        exact.alignSigns(to: float32, rows: l, columns: r)
+        return exact
     }
 }

@@ -32,6 +32,8 @@ struct RefactorReferenceTests {
                                     config: config)
             pairs += 2 * config.nHeads * config.dHead
         }
+        // Rounding decides a few signs differently; many would mean our sign choice is off.
+        #expect(flips * 10 <= pairs, "\(fixture.name): \(flips) of \(pairs) singular-vector signs differ")
         var worst: (name: String, error: Float) = ("", 0)
         for (name, theirs) in expected.sorted(by: { $0.key < $1.key }) {
             if skipsUninitialised(name, config: rawConfig) { continue }

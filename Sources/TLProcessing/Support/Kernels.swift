@@ -61,27 +61,10 @@ enum Kernels {
         }
     }
 
-    /// Row-major `C[m, n] = A[m, k] · B[k, n]` in float32 (as torch's `@` on CPU).
-    static func matmul(_ a: [Float], _ b: [Float], m: Int, k: Int, n: Int) -> [Float] {
-        precondition(a.count == m * k && b.count == k * n)
-        var c = [Float](repeating: 0, count: m * n)
-        guard m > 0, n > 0, k > 0 else { return c }
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                                1, a.baseAddress!, Int32(k), b.baseAddress!, Int32(n),
-                                0, c.baseAddress!, Int32(n))
-                }
-            }
-        }
-        return c
-    }
-
     /// Row-major transpose of a rows × cols matrix.
-    static func transpose(_ x: [Float], rows: Int, cols: Int) -> [Float] {
+    static func transpose<T: BinaryFloatingPoint>(_ x: [T], rows: Int, cols: Int) -> [T] {
         precondition(x.count == rows * cols)
-        var out = [Float](repeating: 0, count: x.count)
+        var out = [T](repeating: 0, count: x.count)
         for r in 0..<rows {
             for c in 0..<cols { out[c * rows + r] = x[r * cols + c] }
         }
