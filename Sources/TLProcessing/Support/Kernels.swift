@@ -43,16 +43,17 @@ enum Kernels {
     /// `x[o, a, i] -= mean_a x[o, ·, i]`: removes the component along the all-ones vector of `axis`.
     static func centre(_ x: inout [Float], outer: Int, axis: Int, inner: Int) {
         precondition(x.count == outer * axis * inner)
-        guard axis > 0 else { return }
+        guard axis > 0, inner > 0 else { return }
+        var sums = [Double](repeating: 0, count: inner)
+        var means = [Float](repeating: 0, count: inner)
         x.withUnsafeMutableBufferPointer { x in
-            var sums = [Double](repeating: 0, count: inner)
             for o in 0..<outer {
                 for i in 0..<inner { sums[i] = 0 }
                 for a in 0..<axis {
                     let base = (o * axis + a) * inner
                     for i in 0..<inner { sums[i] += Double(x[base + i]) }
                 }
-                let means = sums.map { Float($0 / Double(axis)) }
+                for i in 0..<inner { means[i] = Float(sums[i] / Double(axis)) }
                 for a in 0..<axis {
                     let base = (o * axis + a) * inner
                     for i in 0..<inner { x[base + i] -= means[i] }
