@@ -227,4 +227,44 @@ struct PipelineBehaviourTests {
         beyond["blocks.7.ln1.w"] = .zeros([12])
         #expect(throws: TLError.self) { try pipeline.process(all: beyond, config: config) }
     }
+
+    /// As in TransformerLens, centring needs LayerNorm, not a fold: without --fold-ln the
+    /// LN weights stay and the writing weights are still centred.
+    @Test func centringWithoutFoldKeepsTheNorms() throws {
+        let shape = Shape()
+        let raw = SyntheticModel.weights(shape)
+        let config = SyntheticModel.config(shape)
+        let pipeline = ProcessingPipeline(options: .init(centerWritingWeights: true))
+        let (out, processed) = try pipeline.process(all: raw, config: config)
+        #expect(processed.normalizationType == "LN")
+        #expect(out["blocks.0.ln1.w"] == raw["blocks.0.ln1.w"] && out["ln_final.b"] == raw["ln_final.b"])
+        #expect(out["embed.W_E"] != raw["embed.W_E"] && out["blocks.1.mlp.W_in"] == raw["blocks.1.mlp.W_in"])
+        let rms = SyntheticModel.weights(Shape(layerNorm: false))
+        #expect(try pipeline.process(all: rms, config: SyntheticModel.config(Shape(layerNorm: false))).0 == rms)
+    }
+
+    /// Gemma 2's post-norms and Qwen3's QK norms act on outputs, not on the residual
+    /// stream: folding leaves them as they are.
+    @Test func postNormsAndQKNormsAreNotFolded() throws {
+        let shape = Shape(layerNorm: false)
+        var raw = SyntheticModel.weights(shape)
+        var config = SyntheticModel.config(shape)
+        config.useNormalizationBeforeAndAfter = true
+        config.useQKNorm = true
+        var rng = SplitMix64(seed: 9)
+        var extras: StateDict = [:]
+        for l in 0..<2 {
+            for name in ["ln1_post.w", "ln2_post.w"] {
+                extras["blocks.\(l).\(name)"] = FloatTensor(shape: [12], values: (0..<12).map { _ in Float(1 + rng.normal()) })
+            }
+            for name in ["q_norm.w", "k_norm.w"] {
+                extras["blocks.\(l).attn.\(name)"] = FloatTensor(shape: [4], values: (0..<4).map { _ in Float(1 + rng.normal()) })
+            }
+        }
+        raw.merge(extras) { a, _ in a }
+        let (out, processed) = try ProcessingPipeline(options: .tlDefaults).process(all: raw, config: config)
+        #expect(processed.normalizationType == "RMSPre")
+        for (name, tensor) in extras { #expect(out[name] == tensor, "\(name) changed") }
+        #expect(out["blocks.0.ln1.w"] == nil && out["blocks.1.ln2.w"] == nil)
+    }
 }
