@@ -267,4 +267,23 @@ struct PipelineBehaviourTests {
         for (name, tensor) in extras { #expect(out[name] == tensor, "\(name) changed") }
         #expect(out["blocks.0.ln1.w"] == nil && out["blocks.1.ln2.w"] == nil)
     }
+
+    /// Streaming: each group processed alone, from its own tensors only, writes only
+    /// tensors of that group.
+    @Test(arguments: [Shape(), Shape(layerNorm: false, kvHeads: 1, gated: true), Shape(layerNorm: false, experts: 2)])
+    func everyStepStaysInsideItsGroup(shape: Shape) throws {
+        let all = SyntheticModel.weights(shape)
+        let config = SyntheticModel.config(shape)
+        var options = ProcessingOptions.tlDefaults
+        options.refactorFactoredAttnMatrices = shape.kvHeads == nil
+        let pipeline = ProcessingPipeline(options: options)
+        var joined = StateDict()
+        for group in WeightGroup.all(layers: config.nLayers) {
+            var weights = all.filter { WeightGroup(parameter: $0.key) == group }
+            try pipeline.process(group, weights: &weights, config: config)
+            #expect(weights.keys.allSatisfy { WeightGroup(parameter: $0) == group })
+            joined.merge(weights) { a, _ in a }
+        }
+        #expect(joined == (try pipeline.process(all: all, config: config)).0)
+    }
 }

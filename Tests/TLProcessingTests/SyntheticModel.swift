@@ -4,7 +4,7 @@ import TLModel
 /// Small random canonical models for behaviour the fixtures do not reach
 /// (LayerNorm MoE, parallel blocks storing one norm, absent b_U, soft-caps, …).
 enum SyntheticModel {
-    struct Shape {
+    struct Shape: Sendable {
         var layerNorm = true
         var kvHeads: Int? = nil
         var gated = false
