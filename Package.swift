@@ -39,7 +39,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmark helpers for tools/bench-* (release build); shared by every benchmark.
+        .executableTarget(name: "tlbench", dependencies: [
+            "TLCore", "TLFormats",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
         .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
+        .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
+        .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
+                    exclude: ["Reference"]),
     ]
 )

@@ -6,7 +6,7 @@ import TLCore
 /// them uncompressed and 64-byte aligned), inflated on request for deflated ones.
 public struct TorchCheckpoint: TensorSource {
     public let path: String
-    public var format: String { "pytorch" }
+    public var format: String { "torch" }
     public let tensorInfos: [TensorInfo]
     public var metadata: [String: String] { [:] }
     /// The archive's top folder (`archive`, `pytorch_model`, …).
@@ -51,8 +51,10 @@ public struct TorchCheckpoint: TensorSource {
             }
         }
         let (pickleStorage, pickleOffset) = try archive.contents(of: pickleEntry)
-        let pickleBytes = UnsafeRawBufferPointer(rebasing: pickleStorage.bytes[pickleOffset..<(pickleOffset + pickleEntry.uncompressedSize)])
-        let root = try RestrictedUnpickler.load(pickleBytes, path: "\(path) (\(pickleEntry.name))")
+        let root = try pickleStorage.withBytes { bytes throws(TLError) in
+            let pickle = UnsafeRawBufferPointer(rebasing: bytes[pickleOffset..<(pickleOffset + pickleEntry.uncompressedSize)])
+            return try RestrictedUnpickler.load(pickle, path: "\(path) (\(pickleEntry.name))")
+        }
 
         var found = [(String, TorchTensorRef)]()
         var visiting = Set<ObjectIdentifier>()
