@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
-        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
         .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
