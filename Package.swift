@@ -35,7 +35,7 @@ let package = Package(
                 dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing",
                                "TLForward", "TLVerify", "TLHub", "TLTokenizers"]),
         .executableTarget(name: "tlconvert", dependencies: [
-            "TLConversion",
+            "TLConversion", "TLProcessing", "TLModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
