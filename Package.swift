@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "ModelConfigs", dependencies: ["TLCore", "TLFormats", "TLModel"],
                 path: "ModelConfigs"),
         .target(name: "TLProcessing", dependencies: ["TLCore", "TLModel", "COpenBLAS"]),
-        .target(name: "TLForward", dependencies: ["TLCore", "TLModel", "COpenBLAS"]),
+        .target(name: "TLForward", dependencies: ["TLCore", "TLFormats", "TLModel", "COpenBLAS"]),
         .target(name: "TLVerify", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .target(name: "TLHub", dependencies: ["TLCore", "TLFormats", "ModelConfigs"]),
         .target(name: "TLTokenizers", dependencies: ["TLCore", "TLFormats"]),
@@ -40,5 +40,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
+        .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
     ]
 )
