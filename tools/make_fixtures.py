@@ -1,0 +1,613 @@
+#!/usr/bin/env python
+"""Rebuild Fixtures/: tiny checkpoints of every family and their reference outputs.
+
+Every file under Fixtures/ is written here by the real libraries (transformers,
+TransformerLens 2.16.1, safetensors, torch, tokenizers, numpy). Fixed seeds make a
+second run produce byte-identical tensors.
+
+    tools/.venv/bin/python tools/make_fixtures.py              # everything
+    tools/.venv/bin/python tools/make_fixtures.py --only gpt2  # one case (repeatable)
+    tools/.venv/bin/python tools/make_fixtures.py --only containers --only tokenizers --only caches
+
+See Fixtures/README.md for what each file holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any, Callable
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from safetensors import safe_open  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "Fixtures"
+MODELS = FIXTURES / "models"
+
+SEQ_LEN = 16
+BATCH = 2
+TOKENIZER_VOCAB = 400  # byte-level BPE trained below; every model's vocab_size is >= this
+BOS = "<|endoftext|>"
+
+torch.set_num_threads(1)  # one thread: reductions happen in a fixed order
+torch.use_deterministic_algorithms(True)
+
+SAFETENSORS_DTYPE = {
+    torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
+    torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
+    torch.uint8: "U8", torch.bool: "BOOL",
+}
+NUMPY_DTYPE = {
+    "float64": "F64", "float32": "F32", "float16": "F16", "int64": "I64", "int32": "I32",
+    "int16": "I16", "int8": "I8", "uint8": "U8", "bool": "BOOL",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+def write_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def jsonable(value: Any) -> Any:
+    """cfg.to_dict() values as JSON: torch dtypes by name, anything else non-JSON stringified."""
+    if isinstance(value, torch.dtype):
+        return str(value).removeprefix("torch.")
+    if isinstance(value, torch.device):
+        return None
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return str(value)
+
+
+def seeded(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+@torch.no_grad()
+def perturb(model: torch.nn.Module, seed: int) -> None:
+    """Move every parameter off its init value so a wrong fold or a swapped tensor shows.
+
+    1-D tensors (norm weights, biases) get + N(0, 0.1); matrices get + N(0, 0.05) so the
+    tiny models produce peaked, position-dependent distributions.
+    """
+    gen = torch.Generator().manual_seed(seed + 1000)
+    for _, p in sorted(model.named_parameters(), key=lambda kv: kv[0]):
+        std = 0.1 if p.dim() == 1 else 0.05
+        p.add_(torch.randn(p.shape, generator=gen, dtype=torch.float32).to(p.dtype) * std)
+
+
+def input_ids_for(seed: int, vocab: int) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed + 2000)
+    return torch.randint(0, vocab, (BATCH, SEQ_LEN), generator=gen, dtype=torch.int64)
+
+
+# --------------------------------------------------------------------------------------------
+# The byte-level BPE tokenizer every model directory carries
+# --------------------------------------------------------------------------------------------
+
+def corpus() -> list[str]:
+    """A deterministic English-ish corpus with digits, punctuation and some non-ASCII."""
+    words = ("the model layer norm weight bias attention head query key value residual stream "
+             "token embedding unembed logits rotary position window expert router gate hidden "
+             "transformer lens hooked convert verify tensor shape float half brain cache prompt "
+             "and of to in is that for it with as on by this we are be not or from").split()
+    extra = ["naïve café", "über straße", "日本語 テキスト", "emoji 🙂 👍", "x = 3.14159", "i += 42;",
+             "tabs\tand\nnewlines", "    indented code", "CamelCase snake_case kebab-case"]
+    rng = np.random.default_rng(1234)
+    lines = []
+    for i in range(3000):
+        n = int(rng.integers(4, 14))
+        line = " ".join(words[int(j)] for j in rng.integers(0, len(words), n))
+        if i % 7 == 0:
+            line = line.capitalize() + "."
+        if i % 11 == 0:
+            line += f" {int(rng.integers(0, 10000))}"
+        if i % 13 == 0:
+            line += " " + extra[int(rng.integers(0, len(extra)))]
+        lines.append(line)
+    return lines
+
+
+def train_byte_level_bpe(vocab_size: int = TOKENIZER_VOCAB) -> Tokenizer:
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[BOS], show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(corpus(), trainer=trainer)
+    return tok
+
+
+_BPE_CACHE: list[Tokenizer] = []
+
+
+def model_tokenizer() -> Tokenizer:
+    if not _BPE_CACHE:
+        _BPE_CACHE.append(train_byte_level_bpe())
+    return _BPE_CACHE[0]
+
+
+def save_model_tokenizer(directory: Path) -> None:
+    """tokenizer.json + vocab.json/merges.txt (a GPT-2 style tokenizer, slow and fast loadable)."""
+    fast = transformers.GPT2TokenizerFast(tokenizer_object=model_tokenizer().__class__.from_str(
+        model_tokenizer().to_str()), bos_token=BOS, eos_token=BOS, unk_token=BOS)
+    fast.model_max_length = 2048
+    fast.save_pretrained(str(directory))
+
+
+# --------------------------------------------------------------------------------------------
+# Families: each builds a transformers config (tiny, exercising its quirks)
+# --------------------------------------------------------------------------------------------
+
+V = TOKENIZER_VOCAB
+
+
+def gpt2_config() -> transformers.PretrainedConfig:
+    # n_ctx is not a GPT2Config field but the real gpt2 config.json has it and TL reads it.
+    return transformers.GPT2Config(vocab_size=V, n_positions=64, n_ctx=64, n_embd=32, n_layer=2,
+                                   n_head=4, activation_function="gelu_new",
+                                   bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def neo_config():
+    return transformers.GPTNeoConfig(vocab_size=V, max_position_embeddings=64, hidden_size=32,
+                                     num_layers=2, num_heads=4, attention_types=[[["global", "local"], 1]],
+                                     window_size=6, activation_function="gelu_new",
+                                     bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def gptj_config():
+    return transformers.GPTJConfig(vocab_size=V, n_positions=64, n_embd=32, n_layer=2, n_head=4,
+                                   rotary_dim=4, activation_function="gelu_new", tie_word_embeddings=False,
+                                   bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def neox_config():
+    # vocab padded beyond the tokenizer, as Pythia pads 50277 -> 50304
+    return transformers.GPTNeoXConfig(vocab_size=416, max_position_embeddings=64, hidden_size=32,
+                                      num_hidden_layers=2, num_attention_heads=4, intermediate_size=64,
+                                      rotary_pct=0.5, use_parallel_residual=True, hidden_act="gelu",
+                                      tie_word_embeddings=False, bos_token_id=0, eos_token_id=0,
+                                      initializer_range=0.1)
+
+
+def opt_config():
+    return transformers.OPTConfig(vocab_size=V, max_position_embeddings=64, hidden_size=32,
+                                  num_hidden_layers=2, num_attention_heads=4, ffn_dim=64,
+                                  word_embed_proj_dim=32, do_layer_norm_before=True, activation_function="relu",
+                                  enable_bias=True, bos_token_id=0, eos_token_id=0, pad_token_id=1,
+                                  init_std=0.1)
+
+
+def bloom_config():
+    # 6 heads: not a power of two, so the alibi slopes take the interleaved extra branch
+    return transformers.BloomConfig(vocab_size=V, hidden_size=48, n_layer=2, n_head=6,
+                                    bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def lam_gqa_config():
+    return transformers.LlamaConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                    rope_theta=500000.0, rms_norm_eps=1e-5, tie_word_embeddings=False,
+                                    bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def mistral_config():
+    return transformers.MistralConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                      sliding_window=6, rope_theta=10000.0, tie_word_embeddings=False,
+                                      bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def mixtral_config():
+    return transformers.MixtralConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                      num_local_experts=4, num_experts_per_tok=2, sliding_window=None,
+                                      rope_theta=10000.0, tie_word_embeddings=False,
+                                      bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def qwen2_config():
+    return transformers.Qwen2Config(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                    num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                    rope_theta=1000000.0, tie_word_embeddings=True, use_sliding_window=False,
+                                    bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def qwen3_config():
+    return transformers.Qwen3Config(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                    num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                                    max_position_embeddings=64, rope_theta=1000000.0, tie_word_embeddings=False,
+                                    use_sliding_window=False, bos_token_id=0, eos_token_id=0,
+                                    initializer_range=0.1)
+
+
+def phi_config():
+    return transformers.PhiConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                  num_attention_heads=4, max_position_embeddings=64, partial_rotary_factor=0.5,
+                                  hidden_act="gelu_new", tie_word_embeddings=False,
+                                  bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+
+
+def phi3_config():
+    return transformers.Phi3Config(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                   num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=64,
+                                   original_max_position_embeddings=64, tie_word_embeddings=False,
+                                   sliding_window=None, bos_token_id=0, eos_token_id=0, pad_token_id=0,
+                                   initializer_range=0.1)
+
+
+def gem_config():
+    return transformers.GemmaConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                    num_attention_heads=4, num_key_value_heads=1, head_dim=16,
+                                    max_position_embeddings=64, hidden_activation="gelu_pytorch_tanh",
+                                    bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
+
+
+def gem2_config():
+    return transformers.Gemma2Config(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+                                     num_attention_heads=4, num_key_value_heads=2, head_dim=8,
+                                     max_position_embeddings=64, hidden_activation="gelu_pytorch_tanh",
+                                     query_pre_attn_scalar=12, sliding_window=6,
+                                     attn_logit_softcapping=2.0, final_logit_softcapping=3.0,
+                                     bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
+
+
+# --------------------------------------------------------------------------------------------
+# The table of cases
+# --------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    name: str
+    family: str
+    config: Callable[[], transformers.PretrainedConfig]
+    seed: int
+    quirks: str
+    rotary: bool = False
+    gqa: bool = False
+    variant: str = "safetensors"   # safetensors | hub | bin | sharded | f16 | bf16
+    tl: bool = True                # TransformerLens references
+    refactor: bool = False         # refactor_factored_attn_matrices (TL asserts on rotary)
+    tl_processed_broken: bool = False
+    tl_wrong_cfg: dict | None = None
+    notes: str = ""
+
+
+GPT2_QUIRKS = "LayerNorm, learned positions, Conv1D (transposed) weights, fused c_attn, tied embeddings, gelu_new"
+GPT2_SHARED = "same weights as gpt2 (seed 1)"
+
+CASES: list[Case] = [
+    Case("gpt2", "gpt2", gpt2_config, 1, GPT2_QUIRKS, refactor=True),
+    Case("gpt2-hub", "gpt2", gpt2_config, 1, "hub layout: no `transformer.` prefix, no lm_head, "
+         "h.N.attn.bias mask buffers, written by hand", variant="hub", refactor=True, notes=GPT2_SHARED),
+    Case("gpt2-bin", "gpt2", gpt2_config, 1, "pytorch_model.bin (torch.save zip)", variant="bin",
+         refactor=True, notes=GPT2_SHARED),
+    Case("gpt2-sharded", "gpt2", gpt2_config, 1, "3+ safetensors shards + model.safetensors.index.json",
+         variant="sharded", refactor=True, notes=GPT2_SHARED),
+    Case("gpt2-f16", "gpt2", gpt2_config, 1, "float16 checkpoint", variant="f16", refactor=True,
+         notes=GPT2_SHARED + ", stored as float16; references computed from the float16 values in float32"),
+    Case("gpt2-bf16", "gpt2", gpt2_config, 1, "bfloat16 checkpoint", variant="bf16", refactor=True,
+         notes=GPT2_SHARED + ", stored as bfloat16; references computed from the bfloat16 values in float32"),
+    Case("neo", "neo", neo_config, 2, "alternating global/local attention, window 6 < 16, no attention "
+         "scaling, no q/k/v biases, tied embeddings", refactor=True),
+    Case("gptj", "gptj", gptj_config, 3, "rotary_dim 4 < head_dim 8, adjacent-pair rotary, parallel "
+         "attn+MLP, one LayerNorm, no q/k/v/o biases, untied lm_head with bias", rotary=True),
+    Case("neox", "neox", neox_config, 4, "rotary_pct 0.5 (4 of 8 dims), halves rotary, fused "
+         "per-head interleaved qkv, parallel residual, untied, vocab 416 padded past the tokenizer",
+         rotary=True),
+    Case("opt", "opt", opt_config, 5, "learned positions offset by 2, pre-LN, relu, biases everywhere, "
+         "tied embeddings", refactor=True),
+    Case("bloom", "bloom", bloom_config, 6, "alibi with 6 heads (not a power of two), embedding LayerNorm, "
+         "fused per-head interleaved qkv, gelu (tanh), tied embeddings", refactor=True),
+    Case("lam-gqa", "llama", lam_gqa_config, 7, "LLaMA: RMSNorm, gated silu MLP, GQA 4 query / 2 kv heads, "
+         "rope_theta 500000, untied, no biases", rotary=True, gqa=True,
+         tl_wrong_cfg={"rotary_base": 500000.0},
+         notes="TransformerLens 2.16.1 ignores rope_theta for generic LLaMA (uses 10000): its logits differ"),
+    Case("mistral", "mistral", mistral_config, 8, "GQA 4/2, sliding_window 6 < 16 on every layer, "
+         "gated silu, untied", rotary=True, gqa=True),
+    Case("mixtral", "mixtral", mixtral_config, 9, "mixture of 4 experts, top-2 routing (renormalised), "
+         "GQA 4/2, untied", rotary=True, gqa=True, tl_processed_broken=True,
+         notes="TransformerLens 2.16.1 does not renormalise the top-k weights; with fold_ln it skips the "
+               "fold on MoE yet drops the norm weights, so its fold_ln/defaults references are wrong"),
+    Case("qwen2", "qwen2", qwen2_config, 10, "q/k/v biases (no o bias), GQA 4/2, rope_theta 1e6, tied "
+         "embeddings", rotary=True, gqa=True),
+    Case("qwen3", "qwen3", qwen3_config, 11, "head_dim 16 != hidden/heads 8, q/k RMS norm per head, GQA "
+         "4/2, no biases, untied", rotary=True, gqa=True),
+    Case("phi", "phi", phi_config, 12, "partial_rotary_factor 0.5 (4 of 8 dims), LayerNorm, parallel "
+         "attn+MLP, biases everywhere, untied lm_head with bias", rotary=True),
+    Case("phi3", "phi3", phi3_config, 13, "fused qkv_proj and gate_up_proj, RMSNorm, gated silu, untied, "
+         "no biases", rotary=True),
+    Case("gem", "gemma", gem_config, 14, "Gemma: RMSNorm with (1 + w), embedding scaled by sqrt(d_model), "
+         "head_dim 16 != hidden/heads 8, multi-query (1 kv head), gelu_pytorch_tanh gated MLP, tied", rotary=True, gqa=True, tl=False,
+         notes="TransformerLens 2.16.1 hard-codes Gemma configs by hub name; a local path cannot be loaded"),
+    Case("gem2", "gemma2", gem2_config, 15, "Gemma 2: 3 layers alternating sliding(6)/full attention, "
+         "attention soft-cap 2, final logit soft-cap 3, query_pre_attn_scalar 12, pre+post norms, "
+         "(1 + w) RMSNorm, embedding scale, GQA 4/2, tied", rotary=True, gqa=True, tl=False,
+         notes="TransformerLens 2.16.1 hard-codes Gemma 2 configs by hub name; a local path cannot be loaded"),
+]
+CASE_BY_NAME = {c.name: c for c in CASES}
+
+
+# --------------------------------------------------------------------------------------------
+# Building and saving one checkpoint
+# --------------------------------------------------------------------------------------------
+
+def build_model(case: Case) -> transformers.PreTrainedModel:
+    config = case.config()
+    config._attn_implementation = "eager"
+    torch.manual_seed(case.seed)
+    model = transformers.AutoModelForCausalLM.from_config(config, attn_implementation="eager",
+                                                          torch_dtype=torch.float32)
+    model.eval()
+    perturb(model, case.seed)
+    if getattr(model.config, "tie_word_embeddings", False) and hasattr(model, "tie_weights"):
+        model.tie_weights()
+    return model
+
+
+def save_checkpoint(case: Case, model: transformers.PreTrainedModel, directory: Path) -> None:
+    if case.variant == "safetensors":
+        model.save_pretrained(str(directory))
+    elif case.variant == "bin":
+        model.save_pretrained(str(directory), safe_serialization=False)
+    elif case.variant == "sharded":
+        model.save_pretrained(str(directory), max_shard_size="60KB")
+    elif case.variant == "f16":
+        model.to(torch.float16).save_pretrained(str(directory))
+        model.to(torch.float32)
+    elif case.variant == "bf16":
+        model.to(torch.bfloat16).save_pretrained(str(directory))
+        model.to(torch.float32)
+    elif case.variant == "hub":
+        save_gpt2_hub_layout(model, directory)
+    else:
+        raise ValueError(case.variant)
+    save_model_tokenizer(directory)
+
+
+def save_gpt2_hub_layout(model: transformers.GPT2LMHeadModel, directory: Path) -> None:
+    """The layout of the real `gpt2` repo's model.safetensors: GPT2Model keys, no lm_head, mask buffers."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cfg = model.config
+    tensors = {}
+    for name, tensor in model.transformer.state_dict().items():
+        tensors[name] = tensor.detach().clone().contiguous()
+    mask = torch.tril(torch.ones(cfg.n_positions, cfg.n_positions, dtype=torch.float32))
+    for layer in range(cfg.n_layer):
+        tensors[f"h.{layer}.attn.bias"] = mask.view(1, 1, cfg.n_positions, cfg.n_positions).clone()
+    save_file(tensors, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    hub = cfg.to_dict()
+    hub["architectures"] = ["GPT2LMHeadModel"]
+    for key in ("torch_dtype", "dtype", "transformers_version", "_attn_implementation_autoset"):
+        hub.pop(key, None)
+    write_json(directory / "config.json", hub)
+
+
+# --------------------------------------------------------------------------------------------
+# References: Hugging Face logits and TransformerLens state dicts
+# --------------------------------------------------------------------------------------------
+
+def load_hf(directory: Path) -> transformers.PreTrainedModel:
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        str(directory), torch_dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+    return model
+
+
+@torch.no_grad()
+def hf_logits(model: transformers.PreTrainedModel, input_ids: torch.Tensor) -> torch.Tensor:
+    return model(input_ids=input_ids).logits.float().contiguous()
+
+
+PROCESSINGS = {
+    "raw": dict(fold_ln=False, center_writing_weights=False, center_unembed=False,
+                fold_value_biases=False, refactor_factored_attn_matrices=False),
+    "fold_ln": dict(fold_ln=True, center_writing_weights=False, center_unembed=False,
+                    fold_value_biases=False, refactor_factored_attn_matrices=False),
+    "defaults": dict(fold_ln=True, center_writing_weights=True, center_unembed=True,
+                     fold_value_biases=True, refactor_factored_attn_matrices=False),
+    "refactor": dict(fold_ln=False, center_writing_weights=False, center_unembed=False,
+                     fold_value_biases=False, refactor_factored_attn_matrices=True),
+}
+
+
+def tl_model(case: Case, hf_model, proc: str, cfg_overrides: dict | None = None):
+    """What HookedTransformer.from_pretrained does, for a local directory (it rejects paths itself).
+
+    cfg_overrides patches the TransformerLens config before the model is built (used only to
+    show that a recorded TL config bug explains its disagreement with Hugging Face).
+    """
+    from transformer_lens import HookedTransformer, loading
+
+    flags = dict(PROCESSINGS[proc])
+    # Paths are relative to Fixtures/models so cfg.model_name / tokenizer_name are the case name.
+    cfg = loading.get_pretrained_model_config(case.name, hf_cfg=hf_model.config.to_dict(),
+                                              fold_ln=flags["fold_ln"], device="cpu",
+                                              dtype=torch.float32)
+    for key, value in (cfg_overrides or {}).items():
+        setattr(cfg, key, value)
+    if flags["center_unembed"] and cfg.output_logits_soft_cap > 0.0:
+        flags["center_unembed"] = False  # as from_pretrained does
+    state_dict = loading.get_pretrained_state_dict(case.name, cfg, hf_model, dtype=torch.float32)
+    model = HookedTransformer(cfg, move_to_device=False)
+    model.load_and_process_state_dict(state_dict, **flags)
+    model.eval()
+    return model
+
+
+def tl_cfg_json(model) -> dict:
+    d = jsonable(model.cfg.to_dict())
+    d["dtype"] = "float32"
+    d["device"] = None
+    return d
+
+
+def max_dlogprob(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((torch.log_softmax(a.double(), -1) - torch.log_softmax(b.double(), -1)).abs().max())
+
+
+def tl_references(case: Case, hf_model, input_ids: torch.Tensor, hf: torch.Tensor, directory: Path) -> dict:
+    out = directory / "tl"
+    out.mkdir(parents=True, exist_ok=True)
+    deltas = {}
+    cwd = os.getcwd()
+    os.chdir(MODELS)
+    try:
+        for proc in PROCESSINGS:
+            if proc == "refactor" and not case.refactor:
+                continue
+            model = tl_model(case, hf_model, proc)
+            params = {k: v.detach().to(torch.float32).contiguous().clone()
+                      for k, v in model.named_parameters()}
+            save_file(params, str(out / f"{proc}.safetensors"))
+            write_json(out / f"{proc}.cfg.json", tl_cfg_json(model))
+            with torch.no_grad():
+                logits = model(input_ids, return_type="logits").float().contiguous()
+            save_file({"input_ids": input_ids.clone(), "logits": logits}, str(out / f"{proc}.logits.safetensors"))
+            deltas[proc] = max_dlogprob(logits, hf)
+            del model
+        if case.tl_wrong_cfg:
+            fixed = tl_model(case, hf_model, "raw", case.tl_wrong_cfg)
+            with torch.no_grad():
+                deltas["raw_with_tl_wrong_cfg_fixed"] = max_dlogprob(fixed(input_ids, return_type="logits"), hf)
+    finally:
+        os.chdir(cwd)
+    return deltas
+
+
+def make_case(case: Case) -> dict:
+    directory = MODELS / case.name
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    model = build_model(case)
+    save_checkpoint(case, model, directory)
+    del model
+
+    hf_model = load_hf(directory)
+    vocab = min(hf_model.config.vocab_size, model_tokenizer().get_vocab_size())
+    input_ids = input_ids_for(case.seed, vocab)
+    logits = hf_logits(hf_model, input_ids)
+    save_file({"input_ids": input_ids.clone(), "logits": logits}, str(directory / "hf_logits.safetensors"))
+
+    deltas = tl_references(case, hf_model, input_ids, logits, directory) if case.tl else {}
+    result = {"name": case.name, "tl_vs_hf_max_abs_dlogprob": deltas}
+    print(f"{case.name}: " + (", ".join(f"{k} {v:.2e}" for k, v in deltas.items()) or "HF only"), flush=True)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest and README
+# --------------------------------------------------------------------------------------------
+
+def weight_files(directory: Path) -> list[str]:
+    names = sorted(p.name for p in directory.iterdir()
+                   if p.name.endswith((".safetensors", ".bin")) and p.name != "hf_logits.safetensors")
+    return names
+
+
+def manifest_entry(case: Case, deltas: dict) -> dict:
+    directory = MODELS / case.name
+    config = json.loads((directory / "config.json").read_text())
+    entry = {
+        "name": case.name,
+        "family": case.family,
+        "architecture": config["architectures"][0],
+        "variant": case.variant,
+        "weights": weight_files(directory),
+        "tl_references": case.tl,
+        "tl_processings": [p for p in PROCESSINGS if case.tl and (p != "refactor" or case.refactor)],
+        "tl_processed_broken": case.tl_processed_broken,
+        "rotary": case.rotary,
+        "gqa": case.gqa,
+        "quirks": case.quirks,
+        "notes": case.notes,
+        "seed": case.seed,
+        "vocab_size": config["vocab_size"],
+        "tokenizer_vocab_size": model_tokenizer().get_vocab_size(),
+        "tl_vs_hf_max_abs_dlogprob": deltas,
+    }
+    if case.tl_wrong_cfg:
+        entry["tl_wrong_cfg"] = case.tl_wrong_cfg
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", default=[],
+                        help="a case name, or containers / tokenizers / caches / docs (repeatable)")
+    args = parser.parse_args(argv)
+    extras = {"containers", "tokenizers", "caches", "docs"}
+    unknown = [o for o in args.only if o not in CASE_BY_NAME and o not in extras]
+    if unknown:
+        parser.error(f"unknown --only {unknown}; cases: {sorted(CASE_BY_NAME)}")
+    wanted = set(args.only)
+    everything = not wanted
+
+    FIXTURES.mkdir(exist_ok=True)
+    results_path = FIXTURES / "manifest.json"
+    previous = {}
+    if results_path.exists():
+        previous = {c["name"]: c.get("tl_vs_hf_max_abs_dlogprob", {})
+                    for c in json.loads(results_path.read_text()).get("cases", [])}
+
+    deltas = dict(previous)
+    for case in CASES:
+        if everything or case.name in wanted:
+            deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
+
+    import fixture_extras  # noqa: E402  (tools/fixture_extras.py: containers, tokenizers, caches)
+    if everything or "containers" in wanted:
+        fixture_extras.make_containers(FIXTURES, [c for c in CASES if (MODELS / c.name).exists()])
+    if everything or "tokenizers" in wanted:
+        fixture_extras.make_tokenizers(FIXTURES, corpus())
+    if everything or "caches" in wanted:
+        fixture_extras.make_caches(FIXTURES, [CASE_BY_NAME["gpt2"], CASE_BY_NAME["lam-gqa"]])
+
+    cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()]
+    write_json(results_path, {"cases": cases, "input_shape": [BATCH, SEQ_LEN],
+                              "tl_processings": list(PROCESSINGS),
+                              "generator": "tools/make_fixtures.py",
+                              "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
+                                           "transformer_lens": _tl_version(), "numpy": np.__version__}})
+    fixture_extras.write_readme(FIXTURES, cases)
+    return 0
+
+
+def _tl_version() -> str:
+    from importlib.metadata import version
+    return version("transformer-lens")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.exit(main())
