@@ -1,0 +1,92 @@
+import ArgumentParser
+import TLCore
+import TLFormats
+import TLForward
+import TLModel
+import TLVerify
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Run tlconvert's own forward pass on a converted model and compare its logits with a reference dump.",
+        discussion: """
+        The reference holds input_ids [batch, seq] and logits [batch, seq, d_vocab] (and optionally
+        attention_mask, right padding only), e.g. from tools/dump_hf_logits.py. Logits are compared
+        after subtracting each position's mean. Exit status: 0 when every tolerance holds, 1 when
+        one is missed, 2 for bad input.
+        """
+    )
+
+    @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors).")
+    var model: String
+
+    @Option(help: "The reference dump (.safetensors).")
+    var reference: String
+
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(name: .customLong("save-logits"), help: "Also write the logits tlconvert computed (safetensors, key `logits`, F32).")
+    var saveLogits: String?
+
+    @Option(name: .customLong("max-kl"), help: "Largest KL(reference ‖ ours) allowed at any position.")
+    var maxKL: Double = Tolerances.contract.maxKL
+
+    @Option(name: .customLong("min-cosine"), help: "Smallest cosine similarity of centred logits allowed.")
+    var minCosine: Double = Tolerances.contract.minCosine
+
+    @Option(name: .customLong("min-top1"), help: "Smallest fraction of positions whose top-1 token must agree.")
+    var minTop1: Double = Tolerances.contract.minTop1
+
+    @Flag(name: .customLong("fold-ln"), help: "Fold LayerNorm weights (Hugging Face checkpoints only).")
+    var foldLN = false
+    @Flag(name: .customLong("center-writing-weights"), help: "Centre writing weights (Hugging Face checkpoints only).")
+    var centerWritingWeights = false
+    @Flag(name: .customLong("center-unembed"), help: "Centre the unembedding (Hugging Face checkpoints only).")
+    var centerUnembed = false
+    @Flag(name: .customLong("fold-value-biases"), help: "Fold value biases (Hugging Face checkpoints only).")
+    var foldValueBiases = false
+    @Flag(name: .customLong("refactor-factored-attn-matrices"), help: "Refactor attention matrices (Hugging Face checkpoints only).")
+    var refactorFactoredAttnMatrices = false
+    @Flag(name: .customLong("tl-defaults"), help: "The four default TransformerLens processing steps (Hugging Face checkpoints only).")
+    var tlDefaults = false
+
+    var processing: ProcessingOptions {
+        var options = tlDefaults ? ProcessingOptions.tlDefaults : ProcessingOptions()
+        options.foldLN = options.foldLN || foldLN
+        options.centerWritingWeights = options.centerWritingWeights || centerWritingWeights
+        options.centerUnembed = options.centerUnembed || centerUnembed
+        options.foldValueBiases = options.foldValueBiases || foldValueBiases
+        options.refactorFactoredAttnMatrices = refactorFactoredAttnMatrices
+        return options
+    }
+
+    func validate() throws {
+        for (flag, value) in [("--max-kl", maxKL), ("--min-cosine", minCosine), ("--min-top1", minTop1)] where !value.isFinite {
+            throw ValidationError("\(flag) must be a finite number")
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
+            let dump = try ReferenceDump.load(reference)
+            let transformer = try VerifyCommand.loadModel(model, processing: processing).transformer()
+            let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
+            if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
+            print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
+            if !report.passed {
+                throw TLError.verificationFailed("verification failed: \(report.failures.joined(separator: "; "))")
+            }
+        }
+    }
+
+    /// The one place `verify` gets its model: today a canonical directory; Hugging Face
+    /// checkpoints (converted in memory with `processing`) plug in here.
+    static func loadModel(_ path: String, processing: ProcessingOptions) throws(TLError) -> CanonicalModel {
+        guard processing.isNone else {
+            throw .usage("\(path): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
+        }
+        return try CanonicalModel.load(directory: path)
+    }
+}

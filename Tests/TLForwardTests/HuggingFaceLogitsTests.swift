@@ -1,0 +1,33 @@
+import Testing
+import TLCore
+import TLFormats
+import TLForward
+import TLModel
+
+/// The forward pass on TransformerLens's own weights (raw and with the default
+/// processing) reproduces Hugging Face's float32 logits.
+@Suite struct HuggingFaceLogitsTests {
+    @Test func manifestListsTheCoreCases() throws {
+        let names = try Fixture.manifestCases().map(\.name)
+        #expect(names.contains("gpt2"))
+        #expect(names.contains("lam-gqa"))
+        #expect(Fixture.referenceRuns().count >= 4)
+    }
+
+    @Test(arguments: Fixture.referenceRuns())
+    func matchesHuggingFace(run: Fixture.Run) throws {
+        let base = Fixture.path("models/\(run.fixture.name)")
+        let config = try Fixture.config("\(base)/tl/\(run.processing).cfg.json", corrections: run.fixture.corrections)
+        let weights = try CanonicalModel.load(config: "\(base)/tl/\(run.processing).cfg.json",
+                                              weights: "\(base)/tl/\(run.processing).safetensors").weights
+        let transformer = try Transformer(config: config, weights: weights)
+        let reference = try SafeTensorsFile(path: "\(base)/hf_logits.safetensors")
+        let tokens = try Fixture.tokens(reference)
+        let expected = try reference.tensor(named: "logits").floats()
+        let logits = try transformer.logits(tokens: tokens)
+        #expect(logits.shape == [tokens.count, tokens[0].count, config.dVocabOut])
+        let diff = Fixture.maxLogProbDiff(logits.values, expected, vocab: config.dVocabOut)
+        print("max |Δ log-prob| \(run): \(diff)")
+        #expect(diff <= 1e-4, "\(run): max |Δ log-prob| \(diff)")
+    }
+}

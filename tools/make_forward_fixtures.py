@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Writes Fixtures/forward/<case>/: tiny random TransformerLens 2.16.1 models, one per
+combination of forward-pass feature flags, with TransformerLens's own logits and
+run_with_cache activations. They test tlconvert's forward pass flag by flag (alibi,
+soft-caps, local windows, QK norm, MoE, NTK-by-parts rotary, SoLU, parallel blocks, …)
+independently of any Hugging Face family.
+
+    tools/.venv/bin/python tools/make_forward_fixtures.py
+
+Each case: config.json (cfg.to_dict()), model.safetensors (state_dict() without
+buffers), reference.safetensors (input_ids I64 [2, 12], logits F32), cache.safetensors
+(every run_with_cache activation, F32).
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "forward")
+BUFFERS = ("mask", "IGNORE", "rotary_sin", "rotary_cos")
+
+BASE = dict(n_layers=2, d_model=32, n_ctx=32, d_head=8, n_heads=4, d_vocab=101, d_mlp=48,
+            act_fn="gelu_new", normalization_type="LN")
+CASES = {
+    "ln-learned": dict(),
+    "rms-rotary-gqa": dict(normalization_type="RMS", positional_embedding_type="rotary", gated_mlp=True,
+                           act_fn="silu", n_key_value_heads=2, rotary_base=500000.0, final_rms=True),
+    "rotary-adjacent-parallel": dict(positional_embedding_type="rotary", rotary_dim=4, rotary_adjacent_pairs=True,
+                                     parallel_attn_mlp=True),
+    "local-unscaled": dict(use_attn_scale=False, use_local_attn=True, attn_types=["global", "local"],
+                           window_size=5, act_fn="gelu"),
+    "alibi-embed-ln": dict(positional_embedding_type="alibi", post_embedding_ln=True, act_fn="gelu_fast",
+                           n_heads=8, d_head=4, d_model=32),
+    "softcaps-post-norms": dict(normalization_type="RMS", positional_embedding_type="rotary", gated_mlp=True,
+                                act_fn="gelu_pytorch_tanh", n_key_value_heads=2,
+                                use_normalization_before_and_after=True, attn_scores_soft_cap=5.0,
+                                output_logits_soft_cap=3.0, use_local_attn=True, attn_types=["local", "global"],
+                                window_size=4, attn_scale=3.0),
+    "qk-norm": dict(normalization_type="RMS", positional_embedding_type="rotary", gated_mlp=True, act_fn="silu",
+                    n_key_value_heads=2, use_qk_norm=True, final_rms=True),
+    "moe": dict(normalization_type="RMS", positional_embedding_type="rotary", gated_mlp=True, act_fn="silu",
+                n_key_value_heads=2, num_experts=4, experts_per_token=2, final_rms=True),
+    "inverse-layer-scale-lnpre": dict(scale_attn_by_inverse_layer_idx=True, act_fn="relu",
+                                      normalization_type="LNPre"),
+    "ntk-rmspre": dict(normalization_type="RMSPre", positional_embedding_type="rotary", use_NTK_by_parts_rope=True,
+                       NTK_original_ctx_len=16, NTK_by_parts_factor=4.0, rotary_base=100.0, gated_mlp=True,
+                       act_fn="silu", final_rms=True),
+    "solu-ln": dict(act_fn="solu_ln"),
+    "attn-only": dict(attn_only=True, d_mlp=None),
+}
+
+
+def main():
+    torch.manual_seed(0)
+    for name, overrides in CASES.items():
+        cfg = HookedTransformerConfig(**{**BASE, **overrides})
+        model = HookedTransformer(cfg)
+        with torch.no_grad():
+            for pname, p in model.named_parameters():
+                if pname.endswith(".w"):
+                    p.copy_(1 + 0.2 * torch.randn_like(p))
+                else:
+                    p.copy_((0.3 if p.ndim > 1 else 0.1) * torch.randn_like(p))
+        tokens = torch.randint(0, cfg.d_vocab, (2, 12))
+        logits, cache = model.run_with_cache(tokens)
+        out = os.path.join(ROOT, name)
+        os.makedirs(out, exist_ok=True)
+        state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith(BUFFERS)}
+        save_file(state, os.path.join(out, "model.safetensors"))
+        config = cfg.to_dict()
+        config["dtype"] = "float32"
+        config["device"] = None
+        with open(os.path.join(out, "config.json"), "w") as f:
+            json.dump(config, f, indent=2, sort_keys=True, default=str)
+        save_file({"input_ids": tokens.to(torch.int64).contiguous(), "logits": logits.contiguous()},
+                  os.path.join(out, "reference.safetensors"))
+        save_file({k: v.detach().clone().to(torch.float32).contiguous() for k, v in cache.items()},
+                  os.path.join(out, "cache.safetensors"))
+        print(name, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
