@@ -60,7 +60,8 @@ public struct VerifyReport: Sendable {
         let widths = headers.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
         var text = "reference: \(reference)\n"
         for line in lines {
-            text += zip(line, widths).map { Format.padded($0, $1) }.joined(separator: "  ") + "\n"
+            let cells = zip(line, widths).map { Format.padded($0, $1) }.joined(separator: "  ")
+            text += String(cells.reversed().drop(while: { $0 == " " }).reversed()) + "\n"
         }
         text += "tolerances: kl_max ≤ \(Format.number(tolerances.maxKL)), cosine_min ≥ \(Format.number(tolerances.minCosine)), "
             + "top1_agreement ≥ \(Format.number(tolerances.minTop1))\n"
