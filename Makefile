@@ -29,3 +29,7 @@ test: deps
 
 clean:
 	rm -rf .build
+
+# Forward-pass benchmark: gpt2-medium shape, 1 × 128 tokens, vs bare sgemm (release build).
+bench-forward: deps
+	tools/bench-forward

@@ -39,6 +39,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "tlbench", dependencies: [
+            "TLCore", "TLModel", "TLForward", "COpenBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),

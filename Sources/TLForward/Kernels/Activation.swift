@@ -42,15 +42,22 @@ enum Activation: String, Sendable {
         }
     }
 
+    /// tanh through one `expf` (about twice as fast as `tanhf`); the absolute error
+    /// (≈1e-7) is what matters inside GELU's `1 + tanh(·)`.
+    @inline(__always)
+    static func tanh(_ u: Float) -> Float {
+        1 - 2 / (expf(2 * u) + 1)
+    }
+
     @inline(__always)
     func scalar(_ x: Float) -> Float {
         switch self {
         case .gelu:
             return 0.5 * x * (1 + erff(x * 0.70710678118654752))
         case .geluNew, .geluPytorchTanh:
-            return 0.5 * x * (1 + tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
+            return 0.5 * x * (1 + Activation.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
         case .geluFast:
-            return 0.5 * x * (1 + tanhf(x * 0.7978845608 * (1 + 0.044715 * x * x)))
+            return 0.5 * x * (1 + Activation.tanh(x * 0.7978845608 * (1 + 0.044715 * x * x)))
         case .relu:
             return max(x, 0)
         case .silu:
