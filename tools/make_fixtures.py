@@ -21,7 +21,6 @@ import math
 import os
 import shutil
 import sys
-import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,31 +32,27 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import transformers  # noqa: E402
-from safetensors import safe_open  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
-from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fixture_caches  # noqa: E402
+import fixture_containers  # noqa: E402
+import fixture_readme  # noqa: E402
+import fixture_tokenizers  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Fixtures"
 MODELS = FIXTURES / "models"
 
+TL_AGREEMENT = 1e-4  # max |Δ log-prob| under which TL's logits count as agreeing with Hugging Face
 SEQ_LEN = 16
 BATCH = 2
-TOKENIZER_VOCAB = 400  # byte-level BPE trained below; every model's vocab_size is >= this
+TOKENIZER_VOCAB = 400  # fixture_tokenizers.train_bpe; every model's vocab_size is >= this
 BOS = "<|endoftext|>"
 
 torch.set_num_threads(1)  # one thread: reductions happen in a fixed order
 torch.use_deterministic_algorithms(True)
-
-SAFETENSORS_DTYPE = {
-    torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16",
-    torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
-    torch.uint8: "U8", torch.bool: "BOOL",
-}
-NUMPY_DTYPE = {
-    "float64": "F64", "float32": "F32", "float16": "F16", "int64": "I64", "int32": "I32",
-    "int16": "I16", "int8": "I8", "uint8": "U8", "bool": "BOOL",
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,11 +79,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     return str(value)
-
-
-def seeded(seed: int) -> torch.Generator:
-    torch.manual_seed(seed)
-    return torch.Generator().manual_seed(seed)
 
 
 @torch.no_grad()
@@ -136,29 +126,19 @@ def corpus() -> list[str]:
     return lines
 
 
-def train_byte_level_bpe(vocab_size: int = TOKENIZER_VOCAB) -> Tokenizer:
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=[BOS], show_progress=False,
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
-    tok.train_from_iterator(corpus(), trainer=trainer)
-    return tok
-
-
 _BPE_CACHE: list[Tokenizer] = []
 
 
 def model_tokenizer() -> Tokenizer:
     if not _BPE_CACHE:
-        _BPE_CACHE.append(train_byte_level_bpe())
+        _BPE_CACHE.append(fixture_tokenizers.train_bpe(corpus()))
     return _BPE_CACHE[0]
 
 
 def save_model_tokenizer(directory: Path) -> None:
     """tokenizer.json + vocab.json/merges.txt (a GPT-2 style tokenizer, slow and fast loadable)."""
-    fast = transformers.GPT2TokenizerFast(tokenizer_object=model_tokenizer().__class__.from_str(
-        model_tokenizer().to_str()), bos_token=BOS, eos_token=BOS, unk_token=BOS)
+    fast = transformers.GPT2TokenizerFast(tokenizer_object=Tokenizer.from_str(model_tokenizer().to_str()),
+                                          bos_token=BOS, eos_token=BOS, unk_token=BOS)
     fast.model_max_length = 2048
     fast.save_pretrained(str(directory))
 
@@ -327,7 +307,10 @@ CASES: list[Case] = [
     Case("opt", "opt", opt_config, 5, "learned positions offset by 2, pre-LN, relu, biases everywhere, "
          "tied embeddings", refactor=True),
     Case("bloom", "bloom", bloom_config, 6, "alibi with 6 heads (not a power of two), embedding LayerNorm, "
-         "fused per-head interleaved qkv, gelu (tanh), tied embeddings", refactor=True),
+         "fused per-head interleaved qkv, gelu (tanh), tied embeddings", refactor=True,
+         notes="TransformerLens 2.16.1 computes alibi slopes 2^(-8(i+1)/n) for every head count; Hugging Face "
+               "(like the ALiBi paper) uses the closest power of two plus interleaved extra slopes when n is not "
+               "a power of two, so TL's logits differ for 6 heads (they agree for 4 or 8). TL weights are right."),
     Case("lam-gqa", "llama", lam_gqa_config, 7, "LLaMA: RMSNorm, gated silu MLP, GQA 4 query / 2 kv heads, "
          "rope_theta 500000, untied, no biases", rotary=True, gqa=True,
          tl_wrong_cfg={"rotary_base": 500000.0},
@@ -336,8 +319,9 @@ CASES: list[Case] = [
          "gated silu, untied", rotary=True, gqa=True),
     Case("mixtral", "mixtral", mixtral_config, 9, "mixture of 4 experts, top-2 routing (renormalised), "
          "GQA 4/2, untied", rotary=True, gqa=True, tl_processed_broken=True,
-         notes="TransformerLens 2.16.1 does not renormalise the top-k weights; with fold_ln it skips the "
-               "fold on MoE yet drops the norm weights, so its fold_ln/defaults references are wrong"),
+         notes="TransformerLens 2.16.1 renormalises the top-k weights as Hugging Face does (raw agrees), but "
+               "with fold_ln it skips the fold on MoE yet builds an RMSPre model without the norm weights, so "
+               "its fold_ln/defaults references (weights, cfg and logits) are wrong"),
     Case("qwen2", "qwen2", qwen2_config, 10, "q/k/v biases (no o bias), GQA 4/2, rope_theta 1e6, tied "
          "embeddings", rotary=True, gqa=True),
     Case("qwen3", "qwen3", qwen3_config, 11, "head_dim 16 != hidden/heads 8, q/k RMS norm per head, GQA "
@@ -555,6 +539,8 @@ def manifest_entry(case: Case, deltas: dict) -> dict:
         "vocab_size": config["vocab_size"],
         "tokenizer_vocab_size": model_tokenizer().get_vocab_size(),
         "tl_vs_hf_max_abs_dlogprob": deltas,
+        "tl_logits_match_hf": bool(case.tl and deltas and max(
+            v for k, v in deltas.items() if k in PROCESSINGS) <= TL_AGREEMENT),
     }
     if case.tl_wrong_cfg:
         entry["tl_wrong_cfg"] = case.tl_wrong_cfg
@@ -585,21 +571,21 @@ def main(argv: list[str] | None = None) -> int:
         if everything or case.name in wanted:
             deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
 
-    import fixture_extras  # noqa: E402  (tools/fixture_extras.py: containers, tokenizers, caches)
     if everything or "containers" in wanted:
-        fixture_extras.make_containers(FIXTURES, [c for c in CASES if (MODELS / c.name).exists()])
+        fixture_containers.make_containers(FIXTURES, [c for c in CASES if (MODELS / c.name).exists()])
     if everything or "tokenizers" in wanted:
-        fixture_extras.make_tokenizers(FIXTURES, corpus())
+        fixture_tokenizers.make_tokenizers(FIXTURES, corpus())
     if everything or "caches" in wanted:
-        fixture_extras.make_caches(FIXTURES, [CASE_BY_NAME["gpt2"], CASE_BY_NAME["lam-gqa"]])
+        fixture_caches.make_caches(FIXTURES, [CASE_BY_NAME["gpt2"], CASE_BY_NAME["lam-gqa"]],
+                                   tl_model, load_hf, max_dlogprob)
 
     cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()]
+    versions = {"torch": torch.__version__, "transformers": transformers.__version__,
+                "transformer_lens": _tl_version(), "numpy": np.__version__}
     write_json(results_path, {"cases": cases, "input_shape": [BATCH, SEQ_LEN],
                               "tl_processings": list(PROCESSINGS),
-                              "generator": "tools/make_fixtures.py",
-                              "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
-                                           "transformer_lens": _tl_version(), "numpy": np.__version__}})
-    fixture_extras.write_readme(FIXTURES, cases)
+                              "generator": "tools/make_fixtures.py", "versions": versions})
+    fixture_readme.write_readme(FIXTURES, cases, versions)
     return 0
 
 
@@ -609,5 +595,4 @@ def _tl_version() -> str:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.exit(main())

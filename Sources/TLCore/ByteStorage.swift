@@ -9,12 +9,16 @@ import Darwin
 public final class ByteStorage: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let count: Int
+    /// Whether the bytes are a file mapping (pages can be dropped and re-read) rather
+    /// than heap memory (where dropping pages would lose the data).
+    public let isMapped: Bool
     private let release: @Sendable (UnsafeMutableRawPointer, Int) -> Void
 
-    private init(base: UnsafeMutableRawPointer, count: Int,
+    private init(base: UnsafeMutableRawPointer, count: Int, isMapped: Bool,
                  release: @escaping @Sendable (UnsafeMutableRawPointer, Int) -> Void) {
         self.base = UnsafeRawPointer(base)
         self.count = count
+        self.isMapped = isMapped
         self.release = release
     }
 
@@ -25,7 +29,7 @@ public final class ByteStorage: @unchecked Sendable {
         let size = max(count, 1)
         let pointer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: size)
-        return ByteStorage(base: pointer, count: count) { p, _ in p.deallocate() }
+        return ByteStorage(base: pointer, count: count, isMapped: false) { p, _ in p.deallocate() }
     }
 
     /// A heap copy of `bytes`.
@@ -51,12 +55,15 @@ public final class ByteStorage: @unchecked Sendable {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw .badFile(path: path, problem: "is a directory, expected a file")
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .badFile(path: path, problem: "not a regular file")
+        }
         let size = Int(info.st_size)
         if size == 0 { return allocate(count: 0) }
         guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
             throw .badFile(path: path, problem: "cannot map (\(String(cString: strerror(errno))))")
         }
-        return ByteStorage(base: mapped, count: size) { p, n in munmap(p, n) }
+        return ByteStorage(base: mapped, count: size, isMapped: true) { p, n in munmap(p, n) }
     }
 
     /// Writable base, for storages this process allocated itself.
@@ -66,8 +73,10 @@ public final class ByteStorage: @unchecked Sendable {
 
     /// Tells the kernel a byte range of a mapping is no longer needed, so its pages
     /// can be dropped from the resident set (streaming conversion releases layer by layer).
+    /// A no-op for heap storages: `MADV_DONTNEED` would zero their pages.
     public func releasePages(offset: Int, count: Int) {
         #if canImport(Glibc)
+        guard isMapped, offset >= 0, count > 0, offset < self.count else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = (offset / page) * page
         let end = min(self.count, offset + count)

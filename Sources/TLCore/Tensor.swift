@@ -36,7 +36,34 @@ public struct Tensor: @unchecked Sendable {
 
     public var elementCount: Int { shape.reduce(1, *) }
     public var byteCount: Int { elementCount * dtype.byteSize }
-    public var isContiguous: Bool { strides == Tensor.contiguousStrides(shape) || elementCount <= 1 }
+    /// Row-major dense; the stride of an axis of length 1 does not matter (torch writes any).
+    public var isContiguous: Bool {
+        if elementCount <= 1 { return true }
+        var expected = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
+            if strides[axis] != expected { return false }
+            expected *= shape[axis]
+        }
+        return true
+    }
+
+    /// Bytes from `byteOffset` a strided view reaches (0 for an empty tensor), or nil when the
+    /// arithmetic overflows or a stride is negative. Readers check this against their storage.
+    public static func byteSpan(shape: [Int], strides: [Int], dtype: DType) -> Int? {
+        guard shape.count == strides.count else { return nil }
+        var lastElement = 0
+        for (length, step) in zip(shape, strides) {
+            guard length >= 0, step >= 0 else { return nil }
+            if length == 0 { return 0 }
+            let (reach, overflow) = (length - 1).multipliedReportingOverflow(by: step)
+            guard !overflow else { return nil }
+            let (sum, overflow2) = lastElement.addingReportingOverflow(reach)
+            guard !overflow2 else { return nil }
+            lastElement = sum
+        }
+        let (elements, overflow) = (lastElement + 1).multipliedReportingOverflow(by: dtype.byteSize)
+        return overflow ? nil : elements
+    }
 
     /// The bytes of a contiguous tensor, without copying.
     public var contiguousBytes: UnsafeRawBufferPointer? {
@@ -70,10 +97,11 @@ public struct Tensor: @unchecked Sendable {
     public func floats() -> [Float] {
         let count = elementCount
         var out = [Float](repeating: 0, count: count)
+        if count == 0 { return out }
         out.withUnsafeMutableBufferPointer { dst in
             let base = storage.base + byteOffset
-            if isContiguous {
-                TensorConversion.widen(base, dtype: dtype, count: count, into: dst.baseAddress!)
+            if isContiguous, let destination = dst.baseAddress {
+                TensorConversion.widen(base, dtype: dtype, count: count, into: destination)
             } else {
                 var i = 0
                 forEachElementOffset { offset in
@@ -98,8 +126,10 @@ public struct Tensor: @unchecked Sendable {
             case .i16: out.append(Int64(p.loadUnaligned(as: Int16.self)))
             case .i8: out.append(Int64(p.loadUnaligned(as: Int8.self)))
             case .u8, .bool: out.append(Int64(p.loadUnaligned(as: UInt8.self)))
-            case .f64, .f32, .f16, .bf16:
-                out.append(Int64(TensorConversion.element(base, dtype: dtype, at: offset)))
+            case .f64:
+                out.append(TensorConversion.saturatingInt64(p.loadUnaligned(as: Double.self)))
+            case .f32, .f16, .bf16:
+                out.append(TensorConversion.saturatingInt64(Double(TensorConversion.element(base, dtype: dtype, at: offset))))
             }
         }
         return out

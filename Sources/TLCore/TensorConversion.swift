@@ -36,7 +36,8 @@ public enum TensorConversion {
         }
     }
 
-    /// Narrows float32 values into `dtype` bytes (round to nearest even for 16-bit floats).
+    /// Narrows float32 values into `dtype` bytes (round to nearest even for 16-bit floats;
+    /// integers truncate toward zero and saturate).
     public static func narrow(_ values: UnsafeBufferPointer<Float>, to dtype: DType,
                               into destination: UnsafeMutableRawPointer) {
         switch dtype {
@@ -55,8 +56,40 @@ public enum TensorConversion {
             for (i, v) in values.enumerated() {
                 destination.storeBytes(of: Double(v), toByteOffset: 8 * i, as: Double.self)
             }
-        default:
-            preconditionFailure("narrow(to: \(dtype)) is only defined for floating-point dtypes")
+        case .i64:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: saturatingInt64(Double(v)), toByteOffset: 8 * i, as: Int64.self)
+            }
+        case .i32:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: Int32(clamping: saturatingInt64(Double(v))), toByteOffset: 4 * i, as: Int32.self)
+            }
+        case .i16:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: Int16(clamping: saturatingInt64(Double(v))), toByteOffset: 2 * i, as: Int16.self)
+            }
+        case .i8:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: Int8(clamping: saturatingInt64(Double(v))), toByteOffset: i, as: Int8.self)
+            }
+        case .u8:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: UInt8(clamping: saturatingInt64(Double(v))), toByteOffset: i, as: UInt8.self)
+            }
+        case .bool:
+            for (i, v) in values.enumerated() {
+                destination.storeBytes(of: UInt8(v != 0 ? 1 : 0), toByteOffset: i, as: UInt8.self)
+            }
         }
+    }
+
+    /// Truncates toward zero like a torch integer cast, but never traps: NaN becomes 0 and
+    /// out-of-range values clamp (values come from files, which may hold anything).
+    @inline(__always)
+    public static func saturatingInt64(_ value: Double) -> Int64 {
+        if value.isNaN { return 0 }
+        if value >= 9.223372036854775807e18 { return .max }
+        if value <= -9.223372036854775808e18 { return .min }
+        return Int64(value.rounded(.towardZero))
     }
 }

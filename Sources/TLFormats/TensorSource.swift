@@ -13,16 +13,18 @@ public struct TensorInfo: Sendable, Equatable {
         self.shape = shape
     }
 
-    public var byteCount: Int { shape.reduce(1, *) * dtype.byteSize }
+    public var elementCount: Int { shape.reduce(1, *) }
+    public var byteCount: Int { elementCount * dtype.byteSize }
 }
 
 /// Any container of named tensors: a safetensors file, a sharded checkpoint,
-/// a `torch.save` zip, an `.npz`. Tensors are handed out as views, not copies,
-/// wherever the container allows it.
+/// a `torch.save` zip, an `.npy`/`.npz`. Tensors are handed out as views, not copies,
+/// wherever the container allows it (mapped files; deflated entries are inflated once).
 public protocol TensorSource: Sendable {
     /// The file (or index file) the tensors come from, for error messages.
     var path: String { get }
-    /// A short name of the container kind (`safetensors`, `pytorch`, `npz`, …).
+    /// A short name of the container kind: `safetensors`, `safetensors-sharded`,
+    /// `pytorch`, `pytorch-sharded`, `npy`, `npz`.
     var format: String { get }
     /// Every tensor, in the order the container stores them.
     var tensorInfos: [TensorInfo] { get }
@@ -30,6 +32,10 @@ public protocol TensorSource: Sendable {
     var metadata: [String: String] { get }
     /// The tensor called `name`; throws `.badTensor` when there is none.
     func tensor(named name: String) throws(TLError) -> Tensor
+    /// Lets the kernel drop the mapped pages behind one tensor once a converter has
+    /// used it (the view stays valid: pages are re-read on access). No-op where the
+    /// data is not a file mapping.
+    func releasePages(of name: String)
 }
 
 extension TensorSource {
@@ -38,4 +44,8 @@ extension TensorSource {
     public func info(named name: String) -> TensorInfo? {
         tensorInfos.first { $0.name == name }
     }
+
+    public func contains(_ name: String) -> Bool { info(named: name) != nil }
+
+    public func releasePages(of name: String) {}
 }

@@ -17,9 +17,10 @@ public final class AtomicFile {
 
     public init(path: String) throws(TLError) {
         self.path = path
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let prefix = directory.isEmpty ? "" : directory + "/"
+        // The temporary file sits in the target's own folder so the rename stays on one filesystem.
+        let slash = path.lastIndex(of: "/")
+        let prefix = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         self.temporaryPath = "\(prefix).\(name).tmp-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {

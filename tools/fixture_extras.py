@@ -1,4 +1,0 @@
-def make_containers(fixtures, cases): pass
-def make_tokenizers(fixtures, corpus): pass
-def make_caches(fixtures, cases): pass
-def write_readme(fixtures, cases): pass
