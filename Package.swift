@@ -39,12 +39,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmark helpers for tools/bench-* (release build); shared by every benchmark.
         .executableTarget(name: "tlbench", dependencies: [
-            "TLCore", "TLModel", "TLForward", "COpenBLAS",
+            "TLCore", "TLFormats", "TLModel", "TLForward", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
     ]

@@ -96,21 +96,29 @@ public struct Tensor: @unchecked Sendable {
     /// Integer and bool tensors convert too (as their numeric values).
     public func floats() -> [Float] {
         let count = elementCount
-        var out = [Float](repeating: 0, count: count)
-        if count == 0 { return out }
-        out.withUnsafeMutableBufferPointer { dst in
-            let base = storage.base + byteOffset
-            if isContiguous, let destination = dst.baseAddress {
-                TensorConversion.widen(base, dtype: dtype, count: count, into: destination)
-            } else {
-                var i = 0
-                forEachElementOffset { offset in
-                    dst[i] = TensorConversion.element(base, dtype: dtype, at: offset)
-                    i += 1
-                }
+        if count == 0 { return [] }
+        // Every slot is written, so skip zero-filling a buffer the size of the tensor.
+        return [Float](unsafeUninitializedCapacity: count) { dst, initialized in
+            writeFloats(into: dst)
+            initialized = count
+        }
+    }
+
+    /// Widens the values into a caller's buffer of `elementCount` floats (row-major), so a
+    /// converter can reuse one buffer instead of allocating (and page-faulting) per tensor.
+    public func writeFloats(into destination: UnsafeMutableBufferPointer<Float>) {
+        precondition(destination.count >= elementCount, "writeFloats: buffer of \(destination.count) for \(elementCount) values")
+        guard elementCount > 0, let target = destination.baseAddress else { return }
+        let base = storage.base + byteOffset
+        if isContiguous {
+            TensorConversion.widen(base, dtype: dtype, count: elementCount, into: target)
+        } else {
+            var i = 0
+            forEachElementOffset { offset in
+                target[i] = TensorConversion.element(base, dtype: dtype, at: offset)
+                i += 1
             }
         }
-        return out
     }
 
     /// The values as Int64, for integer tensors such as `input_ids`.

@@ -23,10 +23,12 @@ public struct TensorInfo: Sendable, Equatable {
 public protocol TensorSource: Sendable {
     /// The file (or index file) the tensors come from, for error messages.
     var path: String { get }
-    /// A short name of the container kind: `safetensors`, `safetensors-sharded`,
-    /// `pytorch`, `pytorch-sharded`, `npy`, `npz`.
+    /// A short name of the container kind: `safetensors`, `safetensors-index`,
+    /// `torch`, `torch-index`, `npy`, `npz`.
     var format: String { get }
-    /// Every tensor, in the order the container stores them.
+    /// Every tensor, in the order the reference library lists them: safetensors by name
+    /// (`safe_open().keys()`), torch in state-dict order, npz in archive order, a sharded
+    /// checkpoint shard by shard in shard-name order.
     var tensorInfos: [TensorInfo] { get }
     /// String metadata the container carries (safetensors `__metadata__`), else empty.
     var metadata: [String: String] { get }

@@ -8,7 +8,10 @@ public struct SafeTensorsFile: TensorSource {
 
     public let path: String
     public var format: String { "safetensors" }
+    /// Sorted by name, as Python's `safe_open(...).keys()` lists them.
     public let tensorInfos: [TensorInfo]
+    /// The same tensors in file (data offset) order, for sequential reads.
+    public let storageOrder: [TensorInfo]
     public let metadata: [String: String]
     /// Metadata keys in file order (for listings).
     public let metadataOrder: [String]
@@ -26,7 +29,8 @@ public struct SafeTensorsFile: TensorSource {
         self.path = path
         self.storage = storage
         self.dataStart = header.dataStart
-        self.tensorInfos = header.entries.map(\.info)
+        self.storageOrder = header.entries.map(\.info)
+        self.tensorInfos = storageOrder.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         self.metadata = Dictionary(header.metadata, uniquingKeysWith: { _, last in last })
         self.metadataOrder = header.metadata.map(\.0)
         var index = [String: (info: TensorInfo, begin: Int)]()

@@ -77,7 +77,7 @@ public struct ShardedCheckpoint: TensorSource {
             throw fail("weight_map assigns tensor '\(tensor)' to \(owner[tensor] ?? ""), which does not hold it")
         }
         self.path = path
-        self.format = (kinds.count == 1 ? kinds.first ?? "mixed" : "mixed") + "-sharded"
+        self.format = (kinds.count == 1 ? kinds.first ?? "mixed" : "mixed") + "-index"
         self.tensorInfos = infos
         self.metadata = metadata
         self.shardNames = shardNames

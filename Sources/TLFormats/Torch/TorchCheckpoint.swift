@@ -6,7 +6,7 @@ import TLCore
 /// them uncompressed and 64-byte aligned), inflated on request for deflated ones.
 public struct TorchCheckpoint: TensorSource {
     public let path: String
-    public var format: String { "pytorch" }
+    public var format: String { "torch" }
     public let tensorInfos: [TensorInfo]
     public var metadata: [String: String] { [:] }
     /// The archive's top folder (`archive`, `pytorch_model`, …).

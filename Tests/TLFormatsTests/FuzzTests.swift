@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TLCore
+@testable import TLFormats
+
+/// Thousands of deterministic mutations of valid inputs: each must give a clean
+/// `TLError` or a valid result whose every tensor can be read — never a crash or hang.
+struct FuzzTests {
+    static let iterations = 2500
+
+    /// Applies 1–4 random edits: overwrite, interesting value, insert, delete, truncate, duplicate.
+    static func mutate(_ input: [UInt8], in range: Range<Int>, using rng: inout SeededGenerator) -> [UInt8] {
+        var bytes = input
+        for _ in 0..<Int.random(in: 1...4, using: &rng) {
+            guard !bytes.isEmpty else { break }
+            let lower = min(range.lowerBound, bytes.count - 1)
+            let upper = max(lower + 1, min(range.upperBound, bytes.count))
+            let at = Int.random(in: lower..<upper, using: &rng)
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: bytes[at] = UInt8.random(in: 0...255, using: &rng)
+            case 1: bytes[at] = [0, 0xFF, 0x7F, 0x80, 0x30, 0x7B][Int.random(in: 0..<6, using: &rng)]
+            case 2: bytes.insert(UInt8.random(in: 0...255, using: &rng), at: at)
+            case 3: bytes.remove(at: at)
+            case 4: bytes = Array(bytes.prefix(at))
+            default:
+                let length = min(Int.random(in: 1...16, using: &rng), bytes.count - at)
+                bytes.insert(contentsOf: bytes[at..<(at + length)], at: at)
+            }
+        }
+        return bytes
+    }
+
+    /// Opens mutated inputs with `open`, reads every tensor of a successful result,
+    /// and returns how many inputs were refused (as a sanity check that mutation bites).
+    static func run(seed: UInt64, valid: [UInt8], region: Range<Int>,
+                    open: (ByteStorage) throws(TLError) -> any TensorSource) -> (refused: Int, slowest: Duration) {
+        var rng = SeededGenerator(seed: seed)
+        var refused = 0
+        var slowest = Duration.zero
+        let clock = ContinuousClock()
+        for _ in 0..<iterations {
+            let input = mutate(valid, in: region, using: &rng)
+            let storage = input.withUnsafeBytes { ByteStorage.copying($0) }
+            let elapsed = clock.measure {
+                do throws(TLError) {
+                    let source = try open(storage)
+                    for info in source.tensorInfos {
+                        let tensor = try source.tensor(named: info.name)
+                        #expect(tensor.shape == info.shape)
+                        _ = tensor.floats().reduce(0, +)
+                    }
+                } catch {
+                    #expect(error.exitCode == 2)
+                    #expect(!error.description.isEmpty && !error.description.contains("\n"))
+                    refused += 1
+                }
+            }
+            slowest = max(slowest, elapsed)
+        }
+        return (refused, slowest)
+    }
+
+    @Test func mutatedSafeTensorsHeaders() throws {
+        let header = #"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"BF16","shape":[4],"data_offsets":[24,32]},"c":{"dtype":"I64","shape":[],"data_offsets":[32,40]}}"#
+        let valid = TestSupport.safetensors(header: header, data: [UInt8](repeating: 0x3F, count: 40))
+        let result = Self.run(seed: 1, valid: valid, region: 0..<(8 + header.utf8.count)) { storage throws(TLError) in
+            try SafeTensorsFile(storage: storage, path: "fuzz.safetensors")
+        }
+        #expect(result.refused > Self.iterations / 2)
+        #expect(result.slowest < .seconds(5))
+    }
+
+    @Test func mutatedPickles() throws {
+        let pickle = TestSupport.torchPickle(tensors: [("w", "0", [2, 3], [3, 1], 0, 6), ("v", "1", [3], [2], 1, 6)])
+        let records: [(key: String, bytes: [UInt8])] = [("0", TestSupport.floats([1, 2, 3, 4, 5, 6])), ("1", TestSupport.floats([6, 5, 4, 3, 2, 1]))]
+        var rng = SeededGenerator(seed: 2)
+        var refused = 0
+        var slowest = Duration.zero
+        let clock = ContinuousClock()
+        for _ in 0..<Self.iterations {
+            let mutated = Self.mutate(pickle, in: 0..<pickle.count, using: &rng)
+            let zip = TestSupport.torchZip(pickle: mutated, records: records)
+            let storage = zip.withUnsafeBytes { ByteStorage.copying($0) }
+            let elapsed = clock.measure {
+                do throws(TLError) {
+                    let source = try TorchCheckpoint(archive: try ZipArchive(storage: storage, path: "fuzz.pt"))
+                    for info in source.tensorInfos { _ = try source.tensor(named: info.name).floats() }
+                } catch {
+                    #expect(error.exitCode == 2)
+                    refused += 1
+                }
+            }
+            slowest = max(slowest, elapsed)
+        }
+        #expect(refused > Self.iterations / 2)
+        #expect(slowest < .seconds(5))
+    }
+
+    @Test func mutatedNPYHeaders() throws {
+        let valid = TestSupport.npy(descr: "<f4", shape: [2, 3], data: TestSupport.floats([1, 2, 3, 4, 5, 6]))
+        let result = Self.run(seed: 3, valid: valid, region: 0..<(valid.count - 24)) { storage throws(TLError) in
+            try NPYFile(storage: storage, path: "fuzz.npy")
+        }
+        #expect(result.refused > Self.iterations / 4)
+        #expect(result.slowest < .seconds(5))
+    }
+
+    @Test func mutatedZipDirectories() throws {
+        let members: [TestSupport.ZipMember] = [
+            .init(name: "a.npy", data: TestSupport.npy(descr: "<f4", shape: [3], data: TestSupport.floats([1, 2, 3]))),
+            .init(name: "b.npy", data: TestSupport.npy(descr: "<i8", shape: [2], data: [UInt8](repeating: 1, count: 16)), deflated: true),
+        ]
+        for (seed, zip64) in [(UInt64(4), false), (5, true)] {
+            let valid = TestSupport.zip(members, zip64: zip64)
+            // The central directory and end records: everything after the last member's data.
+            let directoryStart = valid.count - (zip64 ? 98 + 2 * 46 + 2 * 5 + 2 * 28 : 22 + 2 * 46 + 2 * 5)
+            let result = Self.run(seed: seed, valid: valid, region: directoryStart..<valid.count) { storage throws(TLError) in
+                try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
+            }
+            #expect(result.refused > Self.iterations / 2)
+            #expect(result.slowest < .seconds(5))
+            // Local headers and data too.
+            let whole = Self.run(seed: seed + 10, valid: valid, region: 0..<valid.count) { storage throws(TLError) in
+                try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
+            }
+            #expect(whole.refused > Self.iterations / 4)
+        }
+    }
+}
