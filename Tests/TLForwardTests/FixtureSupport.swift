@@ -30,12 +30,14 @@ enum Fixture {
         let manifest = try JSONParser.parseFile(path("manifest.json"))
         return (manifest["cases"]?.arrayValue ?? []).compactMap { entry in
             guard entry["tl_references"]?.boolValue == true, let name = entry["name"]?.stringValue else { return nil }
-            let processings = (entry["tl_processings"]?.arrayValue ?? []).compactMap(\.stringValue)
+            var processings = (entry["tl_processings"]?.arrayValue ?? []).compactMap(\.stringValue)
+            // TransformerLens's processed references are known wrong for some cases (Mixtral's fold_ln).
+            if entry["tl_processed_broken"]?.boolValue == true { processings = processings.filter { $0 == "raw" } }
             return Case(name: name, processings: processings, corrections: entry["tl_wrong_cfg"]?.objectMembers ?? [])
         }
     }
 
-    /// One (case, processing) pair: raw and defaults for every case with references.
+    /// One (case, processing) pair: every processing TransformerLens made references for.
     struct Run: Sendable, CustomStringConvertible {
         let fixture: Case
         let processing: String
@@ -45,7 +47,7 @@ enum Fixture {
     static func referenceRuns() -> [Run] {
         let cases = (try? manifestCases()) ?? []
         return cases.flatMap { c in
-            ["raw", "defaults"].filter(c.processings.contains).map { Run(fixture: c, processing: $0) }
+            c.processings.map { Run(fixture: c, processing: $0) }
         }
     }
 
