@@ -10,13 +10,19 @@ independently of any Hugging Face family.
 Each case: config.json (cfg.to_dict()), model.safetensors (state_dict() without
 buffers), reference.safetensors (input_ids I64 [2, 12], logits F32), cache.safetensors
 (every run_with_cache activation, F32).
+
+It also writes Fixtures/dumps/: the gpt2 case's Hugging Face reference dump
+(Fixtures/models/gpt2/hf_logits.safetensors) re-saved by numpy and torch in the other
+containers `verify --reference` reads (.npz deflated and stored, torch.save .pt), with
+int32/int64 ids and float32/float16/bfloat16 logits.
 """
 import json
 import os
 import sys
 
+import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 from transformer_lens import HookedTransformer, HookedTransformerConfig
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures", "forward")
@@ -82,5 +88,21 @@ def main():
         print(name, file=sys.stderr)
 
 
+def dumps():
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
+    reference = load_file(os.path.join(here, "models", "gpt2", "hf_logits.safetensors"))
+    ids, logits = reference["input_ids"], reference["logits"]
+    out = os.path.join(here, "dumps")
+    os.makedirs(out, exist_ok=True)
+    np.savez_compressed(os.path.join(out, "gpt2-deflated.npz"), input_ids=ids.numpy(), logits=logits.numpy())
+    np.savez(os.path.join(out, "gpt2-stored-f16.npz"), input_ids=ids.numpy().astype(np.int32),
+             logits=logits.numpy().astype(np.float16))
+    torch.save({"input_ids": ids, "logits": logits, "attention_mask": torch.ones_like(ids)},
+               os.path.join(out, "gpt2.pt"))
+    torch.save({"input_ids": ids.to(torch.int32), "logits": logits.to(torch.bfloat16)},
+               os.path.join(out, "gpt2-bf16.pt"))
+
+
 if __name__ == "__main__":
     main()
+    dumps()
