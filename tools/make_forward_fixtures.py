@@ -11,6 +11,13 @@ Each case: config.json (cfg.to_dict()), model.safetensors (state_dict() without
 buffers), reference.safetensors (input_ids I64 [2, 12], logits F32), cache.safetensors
 (every run_with_cache activation, F32).
 
+Two more cases, gem-tl and gem2-tl, hold Fixtures/models/gem and gem2 (Hugging Face
+Gemma and Gemma 2) in TransformerLens's layout as TransformerLens's own convert_gemma_weights
+writes it, with a HookedTransformerConfig built from the Hugging Face config the way
+TransformerLens's hard-coded Gemma configs are (TransformerLens cannot load a local Gemma
+by path); their reference.safetensors holds TransformerLens's logits for the fixture's
+input_ids, and tests also compare them with the Hugging Face logits.
+
 It also writes Fixtures/dumps/: the gpt2 case's Hugging Face reference dump
 (Fixtures/models/gpt2/hf_logits.safetensors) re-saved by numpy and torch in the other
 containers `verify --reference` reads (.npz deflated and stored, torch.save .pt), with
@@ -88,6 +95,52 @@ def main():
         print(name, file=sys.stderr)
 
 
+def gemma_cases():
+    from transformers import AutoModelForCausalLM
+    from transformer_lens.pretrained.weight_conversions.gemma import convert_gemma_weights
+
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
+    for case in ["gem", "gem2"]:
+        hf = AutoModelForCausalLM.from_pretrained(os.path.join(here, "models", case), attn_implementation="eager",
+                                                  torch_dtype=torch.float32)
+        c = hf.config
+        cfg = dict(d_model=c.hidden_size, d_head=c.head_dim, n_heads=c.num_attention_heads,
+                   d_mlp=c.intermediate_size, n_layers=c.num_hidden_layers, n_ctx=c.max_position_embeddings,
+                   eps=c.rms_norm_eps, d_vocab=c.vocab_size, act_fn=c.hidden_activation,
+                   normalization_type="RMS", rotary_base=c.rope_theta, positional_embedding_type="rotary",
+                   use_attn_scale=True, n_key_value_heads=c.num_key_value_heads, gated_mlp=True, final_rms=True,
+                   original_architecture=c.architectures[0], model_name=case)
+        if case == "gem2":
+            cfg.update(window_size=c.sliding_window, use_local_attn=True,
+                       attn_types=["local" if t == "sliding_attention" else "global" for t in c.layer_types],
+                       attn_scores_soft_cap=c.attn_logit_softcapping,
+                       output_logits_soft_cap=c.final_logit_softcapping,
+                       attn_scale=c.query_pre_attn_scalar ** 0.5, use_normalization_before_and_after=True)
+        cfg = HookedTransformerConfig(**cfg)
+        model = HookedTransformer(cfg)
+        model.load_state_dict(convert_gemma_weights(hf, cfg), strict=False)
+        reference = load_file(os.path.join(here, "models", case, "hf_logits.safetensors"))
+        tokens = reference["input_ids"]
+        with torch.no_grad():
+            logits, cache = model.run_with_cache(tokens)
+        out = os.path.join(ROOT, case + "-tl")
+        os.makedirs(out, exist_ok=True)
+        state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith(BUFFERS)}
+        save_file(state, os.path.join(out, "model.safetensors"))
+        config = cfg.to_dict()
+        config["dtype"] = "float32"
+        config["device"] = None
+        with open(os.path.join(out, "config.json"), "w") as f:
+            json.dump(config, f, indent=2, sort_keys=True, default=str)
+        save_file({"input_ids": tokens.contiguous(), "logits": logits.contiguous()},
+                  os.path.join(out, "reference.safetensors"))
+        save_file({k: v.detach().clone().to(torch.float32).contiguous() for k, v in cache.items()},
+                  os.path.join(out, "cache.safetensors"))
+        hf_logits = reference["logits"]
+        delta = (torch.log_softmax(logits, -1) - torch.log_softmax(hf_logits, -1)).abs().max().item()
+        print(f"{case}: TransformerLens vs Hugging Face max |dlogprob| {delta:.2e}", file=sys.stderr)
+
+
 def dumps():
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
     reference = load_file(os.path.join(here, "models", "gpt2", "hf_logits.safetensors"))
@@ -105,4 +158,5 @@ def dumps():
 
 if __name__ == "__main__":
     main()
+    gemma_cases()
     dumps()

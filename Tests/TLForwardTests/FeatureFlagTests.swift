@@ -16,7 +16,7 @@ import TLForward
     @Test func everyFlagCaseIsPresent() {
         for name in ["ln-learned", "rms-rotary-gqa", "rotary-adjacent-parallel", "local-unscaled", "alibi-embed-ln",
                      "softcaps-post-norms", "qk-norm", "moe", "inverse-layer-scale-lnpre", "ntk-rmspre", "solu-ln",
-                     "attn-only"] {
+                     "attn-only", "gem-tl", "gem2-tl"] {
             #expect(Self.cases.contains(name), "missing Fixtures/forward/\(name)")
         }
     }

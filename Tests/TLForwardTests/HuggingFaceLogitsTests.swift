@@ -35,4 +35,18 @@ import TLModel
         print("max |Δ log-prob| \(run): \(diff)")
         #expect(diff <= 1e-4, "\(run): max |Δ log-prob| \(diff)")
     }
+
+    /// Gemma and Gemma 2 have Hugging Face logits only (TransformerLens cannot load them by
+    /// path); Fixtures/forward/gem*-tl hold them in TransformerLens's layout, converted by
+    /// TransformerLens's own `convert_gemma_weights`.
+    @Test(arguments: ["gem", "gem2"])
+    func gemmaMatchesHuggingFace(name: String) throws {
+        let transformer = try CanonicalModel.load(directory: Fixture.path("forward/\(name)-tl")).transformer()
+        let reference = try SafeTensorsFile(path: Fixture.path("models/\(name)/hf_logits.safetensors"))
+        let logits = try transformer.logits(tokens: try Fixture.tokens(reference))
+        let diff = Fixture.maxLogProbDiff(logits.values, try reference.tensor(named: "logits").floats(),
+                                          vocab: transformer.config.dVocabOut)
+        print("max |Δ log-prob| \(name): \(diff)")
+        #expect(diff <= 1e-4, "\(name): max |Δ log-prob| \(diff)")
+    }
 }
