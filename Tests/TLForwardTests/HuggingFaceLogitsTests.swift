@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TLCore
 import TLFormats
@@ -48,5 +49,32 @@ import TLModel
                                           vocab: transformer.config.dVocabOut)
         print("max |Δ log-prob| \(name): \(diff)")
         #expect(diff <= 1e-4, "\(name): max |Δ log-prob| \(diff)")
+    }
+
+    /// Canonical weights stored as F16 / BF16 are widened to float32 for compute: the
+    /// half-precision fixtures' raw TransformerLens weights (exactly representable) written
+    /// in their own dtype still reproduce the Hugging Face logits.
+    @Test(arguments: [("gpt2-f16", DType.f16), ("gpt2-bf16", DType.bf16)])
+    func halfPrecisionWeightsMatchHuggingFace(name: String, dtype: DType) throws {
+        let base = Fixture.path("models/\(name)")
+        let source = try SafeTensorsFile(path: "\(base)/tl/raw.safetensors")
+        let path = NSTemporaryDirectory() + "tlforward-\(name)-\(UUID().uuidString).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try SafeTensorsWriter(path: path, tensors: source.tensorInfos.map {
+            TensorInfo(name: $0.name, dtype: dtype, shape: $0.shape)
+        })
+        for info in source.tensorInfos {
+            let values = try source.tensor(named: info.name).float32()
+            // Exactly representable: the fixture's weights are half-precision values.
+            #expect(values.encoded(as: dtype).float32() == values, "\(info.name) is not \(dtype)-exact")
+            try writer.write(name: info.name, values: values)
+        }
+        try writer.finish()
+        let model = try CanonicalModel.load(config: "\(base)/tl/raw.cfg.json", weights: path)
+        let reference = try SafeTensorsFile(path: "\(base)/hf_logits.safetensors")
+        let logits = try model.transformer().logits(tokens: try Fixture.tokens(reference))
+        let diff = Fixture.maxLogProbDiff(logits.values, try reference.tensor(named: "logits").floats(),
+                                          vocab: model.config.dVocabOut)
+        #expect(diff <= 1e-4, "\(name) from \(dtype) weights: max |Δ log-prob| \(diff)")
     }
 }
