@@ -38,7 +38,10 @@ public struct CanonicalModel: Sendable {
     /// Reads a `HookedTransformerConfig` JSON; unknown keys are ignored, absent ones default.
     public static func loadConfig(_ path: String) throws(TLError) -> CanonicalConfig {
         // Parse with json-c first: its errors name the problem precisely.
-        _ = try JSONParser.parseFile(path)
+        let json = try JSONParser.parseFile(path)
+        if json["d_model"] == nil, json["model_type"] != nil || json["architectures"] != nil {
+            throw .badFile(path: path, problem: "is a Hugging Face config, not a TransformerLens one (convert the model with `tlconvert convert` first)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .badFile(path: path, problem: "cannot read")
         }
