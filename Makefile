@@ -27,6 +27,10 @@ demo: release
 test: deps
 	$(SWIFT) test
 
+# Benchmarks (release build; each script prints its own numbers).
+bench: deps
+	tools/bench-formats
+
 clean:
 	rm -rf .build
 

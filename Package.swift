@@ -49,5 +49,8 @@ let package = Package(
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
+        .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
+        .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
+                    exclude: ["Reference"]),
     ]
 )

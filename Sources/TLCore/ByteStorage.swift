@@ -69,7 +69,16 @@ public final class ByteStorage: @unchecked Sendable {
     /// Writable base, for storages this process allocated itself.
     public var mutableBase: UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutating: base) }
 
+    /// The bytes, valid only while this storage is alive: a caller holding the storage in a
+    /// local must keep it alive past the last use of the pointer (see `withBytes`), because
+    /// Swift may release a local right after its last mention.
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    /// Runs `body` over the bytes with this storage guaranteed alive throughout.
+    public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(bytes)
+    }
 
     /// Tells the kernel a byte range of a mapping is no longer needed, so its pages
     /// can be dropped from the resident set (streaming conversion releases layer by layer).

@@ -18,7 +18,24 @@ public enum TLError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Verification ran and missed its tolerances (exit 1, not 2).
     case verificationFailed(String)
 
+    /// One line, always: names taken from hostile files may hold newlines or control
+    /// characters, which are shown escaped.
     public var description: String {
+        var line = ""
+        for scalar in rawDescription.unicodeScalars {
+            switch scalar {
+            case "\n": line += "\\n"
+            case "\r": line += "\\r"
+            case "\t": line += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                line += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        return line
+    }
+
+    private var rawDescription: String {
         switch self {
         case .usage(let m): return m
         case .badFile(let path, let problem): return "\(path): \(problem)"

@@ -65,10 +65,20 @@ public struct Tensor: @unchecked Sendable {
         return overflow ? nil : elements
     }
 
-    /// The bytes of a contiguous tensor, without copying.
+    /// The bytes of a contiguous tensor, without copying. Valid only while the storage lives:
+    /// when this tensor may be the storage's only owner (an inflated zip member), use
+    /// `withContiguousBytes` instead.
     public var contiguousBytes: UnsafeRawBufferPointer? {
         guard isContiguous else { return nil }
         return UnsafeRawBufferPointer(start: storage.base + byteOffset, count: byteCount)
+    }
+
+    /// Runs `body` over the bytes of a contiguous tensor with its storage kept alive;
+    /// nil (without calling `body`) for a strided view.
+    public func withContiguousBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R? {
+        guard let bytes = contiguousBytes else { return nil }
+        defer { withExtendedLifetime(storage) {} }
+        return try body(bytes)
     }
 
     /// Element offsets (in elements from `byteOffset`) in row-major order, honouring strides.

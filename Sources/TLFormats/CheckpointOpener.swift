@@ -40,7 +40,10 @@ public enum CheckpointOpener {
     /// One container file (not an index, not a directory).
     public static func openFile(_ path: String) throws(TLError) -> any TensorSource {
         let storage = try ByteStorage.map(path: path)
-        let bytes = storage.bytes
+        return try storage.withBytes { bytes throws(TLError) in try open(storage, bytes: bytes, path: path) }
+    }
+
+    private static func open(_ storage: ByteStorage, bytes: UnsafeRawBufferPointer, path: String) throws(TLError) -> any TensorSource {
         let lower = path.lowercased()
         if bytes.isEmpty { throw .badFile(path: path, problem: "empty file") }
         if ZipArchive.hasZipMagic(bytes) {
@@ -50,11 +53,12 @@ public enum CheckpointOpener {
             return try TorchCheckpoint(archive: archive)
         }
         if NPYHeader.hasMagic(bytes) { return try NPYFile(storage: storage, path: path) }
-        if isLegacyTorch(bytes) {
-            throw .badFile(path: path, problem: "legacy pre-1.6 torch format, re-save with torch>=1.6 (torch.save(torch.load(f), f))")
-        }
+        // Before the pickle check: a safetensors header length such as 640 starts with 0x80 0x02.
         if lower.hasSuffix(".safetensors") || looksLikeSafeTensors(bytes) {
             return try SafeTensorsFile(storage: storage, path: path)
+        }
+        if isLegacyTorch(bytes) {
+            throw .badFile(path: path, problem: "legacy pre-1.6 torch format, re-save with torch>=1.6 (torch.save(torch.load(f), f))")
         }
         for ext in [".bin", ".pt", ".pth", ".npz"] where lower.hasSuffix(ext) {
             throw .badFile(path: path, problem: "not a zip archive (corrupt or not a torch.save/.npz file)")

@@ -66,8 +66,10 @@ struct ReadTensors: ParsableCommand {
         abstract: "Open a checkpoint with tlconvert's reader and touch every byte of every tensor; print seconds and GB/s.")
 
     @Argument(help: "A checkpoint file or directory.") var path: String
-    @Flag(help: "Widen through Tensor.floats() (a float32 copy, as converters do) instead of summing the view in place.")
+    @Flag(help: "Widen through Tensor.floats() (a fresh float32 array per tensor) instead of summing the view in place.")
     var copy = false
+    @Flag(help: "Widen through Tensor.writeFloats(into:) into one reused buffer.")
+    var reuse = false
 
     func run() throws {
         try failing { () throws(TLError) in
@@ -75,10 +77,15 @@ struct ReadTensors: ParsableCommand {
             let source = try CheckpointOpener.open(path)
             var bytes = 0
             var checksum: Double = 0
+            var buffer = [Float]()
             for info in source.tensorInfos {
                 let tensor = try source.tensor(named: info.name)
-                if !copy, tensor.dtype == .f32, let raw = tensor.contiguousBytes {
-                    checksum += Double(sum(raw))
+                if reuse {
+                    if buffer.count < info.elementCount { buffer = [Float](repeating: 0, count: info.elementCount) }
+                    buffer.withUnsafeMutableBufferPointer { tensor.writeFloats(into: $0) }
+                    checksum += Double(buffer.withUnsafeBytes { sum(UnsafeRawBufferPointer(rebasing: $0[0..<(4 * info.elementCount)])) })
+                } else if !copy, tensor.dtype == .f32, let total = tensor.withContiguousBytes({ sum($0) }) {
+                    checksum += Double(total)
                 } else {
                     checksum += Double(tensor.floats().withUnsafeBytes { sum($0) })
                 }

@@ -68,3 +68,12 @@ struct TensorBufferTests {
         #expect(buffer == [1, 4, 2, 5, 3, 6, -1, -1])
     }
 }
+
+struct TLErrorTests {
+    @Test func descriptionsStayOnOneLine() {
+        let error = TLError.badFile(path: "a.npz", problem: "zip entry 'x\ny\u{1}': bad")
+        #expect(error.description == "a.npz: zip entry 'x\\ny\\x01': bad")
+        #expect(error.exitCode == 2)
+        #expect(TLError.verificationFailed("kl").exitCode == 1)
+    }
+}

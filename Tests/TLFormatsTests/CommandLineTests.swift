@@ -75,6 +75,15 @@ struct CommandLineTests {
         }
     }
 
+    @Test func inspectsAModelDirectoryAsATable() throws {
+        let directory = TestSupport.fixtures + "/models/gpt2-bin"
+        let result = try Self.run(["inspect", directory])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("\(directory)/pytorch_model.bin (torch, 29 tensors, ") == true)
+        #expect(lines.contains { $0.hasPrefix("transformer.wte.weight") && $0.contains("F32") && $0.contains("[400, 32]") && $0.hasSuffix("51200") })
+    }
+
     @Test func missingPath() throws {
         let result = try Self.run(["inspect", "/nonexistent/model.safetensors"])
         #expect(result.status == 2)

@@ -101,7 +101,7 @@ struct ContainerListingTests {
             let stored = try source.tensor(named: name)
             #expect(stored.dtype == dtype)
             let narrowed = try reference.tensor(named: name).float32().encoded(as: dtype)
-            #expect(narrowed.contiguousBytes.map(Array.init) == stored.contiguousBytes.map(Array.init), "\(name)")
+            #expect(narrowed.withContiguousBytes { Array($0) } == stored.withContiguousBytes { Array($0) }, "\(name)")
             #expect(narrowed.floats() == stored.floats(), "\(name)")
         }
     }

@@ -127,3 +127,43 @@ struct FuzzTests {
         }
     }
 }
+
+/// The same, seeded from files the real libraries wrote (torch's pickle, numpy's zip64 npz).
+struct FixtureSeededFuzzTests {
+    @Test func mutatedTorchPickleFromTorch() throws {
+        let archive = try ZipArchive(path: TestSupport.fixtures + "/containers/sample.pt")
+        let top = try #require(archive.entries.first { $0.name.hasSuffix("/data.pkl") }).name.split(separator: "/")[0]
+        var pickle = [UInt8](), records = [(key: String, bytes: [UInt8])]()
+        for entry in archive.entries {
+            let (storage, offset) = try archive.contents(of: entry)
+            let bytes = storage.withBytes { Array($0[offset..<(offset + entry.uncompressedSize)]) }
+            if entry.name.hasSuffix("/data.pkl") { pickle = bytes }
+            if entry.name.hasPrefix("\(top)/data/") { records.append((String(entry.name.dropFirst("\(top)/data/".count)), bytes)) }
+        }
+        #expect(pickle.count > 100 && !records.isEmpty)
+        var rng = SeededGenerator(seed: 11)
+        var refused = 0, accepted = 0
+        for _ in 0..<FuzzTests.iterations {
+            let zip = TestSupport.torchZip(pickle: FuzzTests.mutate(pickle, in: 0..<pickle.count, using: &rng), records: records)
+            let storage = zip.withUnsafeBytes { ByteStorage.copying($0) }
+            do throws(TLError) {
+                let source = try TorchCheckpoint(archive: try ZipArchive(storage: storage, path: "fuzz.pt"))
+                for info in source.tensorInfos { _ = try source.tensor(named: info.name).floats() }
+                accepted += 1
+            } catch {
+                #expect(error.exitCode == 2 && !error.description.contains("\n"))
+                refused += 1
+            }
+        }
+        #expect(refused > FuzzTests.iterations / 2 && accepted > 0)
+    }
+
+    @Test func mutatedNumpyZip() throws {
+        let valid = try ByteStorage.map(path: TestSupport.fixtures + "/containers/sample_deflated.npz").withBytes { Array($0) }
+        let result = FuzzTests.run(seed: 12, valid: valid, region: 0..<valid.count) { storage throws(TLError) in
+            try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
+        }
+        #expect(result.refused > FuzzTests.iterations / 4)
+        #expect(result.slowest < .seconds(5))
+    }
+}

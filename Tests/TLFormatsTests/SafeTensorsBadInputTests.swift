@@ -94,3 +94,15 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+struct SafeTensorsDetectionTests {
+    /// A header of 640 bytes starts the file with 0x80 0x02, like a pickle: still safetensors.
+    @Test func headerLengthThatLooksLikeAPickle() throws {
+        var header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
+        while header.utf8.count < 640 { header += " " }
+        for name in ["m.safetensors", "m.weights"] {
+            let path = TestSupport.file(TestSupport.safetensors(header: header, data: TestSupport.floats([3])), named: name)
+            #expect(try CheckpointOpener.open(path).tensor(named: "a").floats() == [3])
+        }
+    }
+}

@@ -15,7 +15,7 @@ struct ZipArchiveTests {
             #expect(archive.entries.map(\.name) == ["a.bin", "b.bin"])
             for entry in archive.entries {
                 let (storage, offset) = try archive.contents(of: entry)
-                #expect(Array(storage.bytes[offset..<(offset + entry.uncompressedSize)]) == payload)
+                #expect(storage.withBytes { Array($0[offset..<(offset + entry.uncompressedSize)]) } == payload)
                 #expect(try archive.prefix(of: entry, count: 7) == Array(payload.prefix(7)))
             }
             #expect(archive.entries[1].method == .deflated)

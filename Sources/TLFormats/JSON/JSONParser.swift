@@ -41,7 +41,7 @@ public enum JSONParser {
 
     public static func parseFile(_ path: String) throws(TLError) -> JSONValue {
         let storage = try ByteStorage.map(path: path)
-        return try parse(storage.bytes, path: path)
+        return try storage.withBytes { bytes throws(TLError) in try parse(bytes, path: path) }
     }
 
     private static func isJSONWhitespace(_ byte: UInt8) -> Bool {

@@ -51,8 +51,10 @@ public struct TorchCheckpoint: TensorSource {
             }
         }
         let (pickleStorage, pickleOffset) = try archive.contents(of: pickleEntry)
-        let pickleBytes = UnsafeRawBufferPointer(rebasing: pickleStorage.bytes[pickleOffset..<(pickleOffset + pickleEntry.uncompressedSize)])
-        let root = try RestrictedUnpickler.load(pickleBytes, path: "\(path) (\(pickleEntry.name))")
+        let root = try pickleStorage.withBytes { bytes throws(TLError) in
+            let pickle = UnsafeRawBufferPointer(rebasing: bytes[pickleOffset..<(pickleOffset + pickleEntry.uncompressedSize)])
+            return try RestrictedUnpickler.load(pickle, path: "\(path) (\(pickleEntry.name))")
+        }
 
         var found = [(String, TorchTensorRef)]()
         var visiting = Set<ObjectIdentifier>()

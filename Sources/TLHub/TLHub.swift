@@ -1,2 +1,0 @@
-/// Model-name resolution, the Hugging Face cache layout and downloads.
-public enum TLHub {}

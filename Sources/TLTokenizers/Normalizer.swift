@@ -1,0 +1,117 @@
+import Foundation
+import TLCore
+
+/// tokenizer.json's `normalizer`: rewrites each piece of text between added tokens
+/// before pre-tokenization.
+indirect enum Normalizer: Sendable {
+    case sequence([Normalizer])
+    case prepend(String)
+    case replace(TextPattern, String)
+    case nfc, nfd, nfkc, nfkd
+    case lowercase
+    case strip(left: Bool, right: Bool)
+    case stripAccents
+    case bert(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool)
+    case byteLevel
+
+    static func parse(_ json: JSONFields) throws(TLError) -> Normalizer {
+        let type = try json.type()
+        switch type {
+        case "Sequence":
+            var steps = [Normalizer]()
+            for item in try json.objects("normalizers") { steps.append(try parse(item)) }
+            return .sequence(steps)
+        case "Prepend": return .prepend(try json.string("prepend"))
+        case "Replace": return .replace(try json.pattern("pattern"), try json.string("content"))
+        case "NFC": return .nfc
+        case "NFD": return .nfd
+        case "NFKC": return .nfkc
+        case "NFKD": return .nfkd
+        case "Lowercase": return .lowercase
+        case "Strip":
+            return .strip(left: try json.bool("strip_left", default: true),
+                          right: try json.bool("strip_right", default: true))
+        case "StripAccents": return .stripAccents
+        case "BertNormalizer":
+            let lowercase = try json.bool("lowercase", default: true)
+            return .bert(cleanText: try json.bool("clean_text", default: true),
+                         handleChineseChars: try json.bool("handle_chinese_chars", default: true),
+                         // strip_accents: null means "follow lowercase".
+                         stripAccents: try json.optionalBool("strip_accents") ?? lowercase,
+                         lowercase: lowercase)
+        case "ByteLevel": return .byteLevel
+        default:
+            throw .unsupported("\(json.file): unsupported normalizer type '\(type)' (at \(json.place))")
+        }
+    }
+
+    func normalize(_ text: String) -> String {
+        switch self {
+        case .sequence(let steps):
+            return steps.reduce(text) { $1.normalize($0) }
+        case .prepend(let prefix):
+            return text.isEmpty ? text : prefix + text
+        case .replace(let pattern, let content):
+            return text.replacing(ranges: pattern.matchRanges(in: text), with: content)
+        case .nfc: return text.precomposedStringWithCanonicalMapping
+        case .nfd: return text.decomposedStringWithCanonicalMapping
+        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        case .nfkd: return text.decomposedStringWithCompatibilityMapping
+        case .lowercase: return Self.lowercased(text)
+        case .strip(let left, let right):
+            var scalars = Substring(text).unicodeScalars
+            if left { while let c = scalars.first, UnicodeClasses.isWhitespace(c) { scalars.removeFirst() } }
+            if right { while let c = scalars.last, UnicodeClasses.isWhitespace(c) { scalars.removeLast() } }
+            return String(scalars)
+        case .stripAccents:
+            return Self.filter(text) { !UnicodeClasses.isCombiningMark($0) }
+        case .bert(let cleanText, let handleChineseChars, let stripAccents, let lowercase):
+            var s = text
+            if cleanText { s = Self.bertClean(s) }
+            if handleChineseChars { s = Self.spaceChineseChars(s) }
+            if stripAccents {
+                s = Self.filter(s.decomposedStringWithCanonicalMapping) { !UnicodeClasses.isNonspacingMark($0) }
+            }
+            if lowercase { s = Self.lowercased(s) }
+            return s
+        case .byteLevel:
+            return ByteLevelAlphabet.encode(text)
+        }
+    }
+
+    /// Per-scalar full lowercase mapping (Rust's `char::to_lowercase`, no final-sigma context).
+    static func lowercased(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars { out.append(contentsOf: c.properties.lowercaseMapping.unicodeScalars) }
+        return String(out)
+    }
+
+    static func filter(_ text: String, _ keep: (Unicode.Scalar) -> Bool) -> String {
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars where keep(c) { out.append(c) }
+        return String(out)
+    }
+
+    /// Drops NUL, U+FFFD and control characters; every whitespace becomes a space.
+    private static func bertClean(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars {
+            let tabOrNewline = c == "\t" || c == "\n" || c == "\r"
+            if c.value == 0 || c.value == 0xFFFD || (!tabOrNewline && UnicodeClasses.isOther(c)) { continue }
+            out.append(tabOrNewline || UnicodeClasses.isWhitespace(c) ? " " : c)
+        }
+        return String(out)
+    }
+
+    private static func spaceChineseChars(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for c in text.unicodeScalars {
+            if UnicodeClasses.isChineseChar(c) {
+                out.append(" "); out.append(c); out.append(" ")
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
+    }
+}

@@ -1,0 +1,29 @@
+import Testing
+import ModelConfigs
+import TLFormats
+@testable import TLHub
+
+struct ZooListingTests {
+    @Test func jsonHasTheContractKeysForEveryName() throws {
+        let parsed = try JSONParser.parse(ZooListing.json(), path: "list --json")
+        let entries = try #require(parsed.arrayValue)
+        #expect(entries.count == Zoo.entries.count)
+        for (value, entry) in zip(entries, Zoo.entries) {
+            #expect(value.objectMembers?.map(\.key) == ["name", "aliases", "repo", "architecture"])
+            #expect(value["name"]?.stringValue == entry.name)
+            #expect(value["aliases"]?.arrayValue?.compactMap(\.stringValue) == entry.aliases)
+            #expect(value["architecture"]?.stringValue == entry.architecture)
+            #expect(value["repo"] == (entry.repo.map(JSONValue.string) ?? .null))
+        }
+        #expect(entries.first?["aliases"] == .array([.string("gpt2-small")]))
+        #expect(entries.first { $0["name"] == .string("llama-7b-hf") }?["repo"] == .null)
+    }
+
+    @Test func tableListsEveryNameWithItsAliases() {
+        let lines = ZooListing.table().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("NAME") == true)
+        #expect(lines.contains { $0.hasPrefix("gpt2 ") && $0.contains("GPT2LMHeadModel") && $0.hasSuffix("gpt2-small") })
+        #expect(lines.contains { $0.hasPrefix("llama-7b-hf *") })
+        #expect(lines.contains("216 models, 372 aliases (names and aliases match in any case; any Hugging Face repo id org/name works too)"))
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+import TLCore
+import TLFormats
+@testable import TLTokenizers
+
+/// `--prepend-bos` against TransformerLens 2.16.1's own `to_tokens(prepend_bos=True)` and
+/// `tokenizer_prepends_bos` (tools/make_tokenizer_cases.py builds a tiny HookedTransformer on
+/// each tokenizer directory), and against the TL activation-cache prompts of the model fixtures.
+struct TransformerLensBOSTests {
+    @Test func toTokensMatchesTransformerLens() throws {
+        let json = try JSONParser.parseFile(Fixtures.path("tokenizers/extra_cases.json"))
+        let rows = try #require(json["to_tokens"]?.arrayValue)
+        let prepends = try #require(json["tokenizer_prepends_bos"]?.objectMembers)
+        #expect(rows.count >= 230)
+        #expect(prepends.count == 9)
+        var loaded = [String: ModelTokenizer]()
+        var truncated = 0
+        for row in rows {
+            let name = try #require(row["tokenizer"]?.stringValue)
+            let text = try #require(row["text"]?.stringValue)
+            let nCtx = try #require(row["n_ctx"]?.intValue)
+            let ids = try #require(row["ids"]?.arrayValue).compactMap(\.intValue)
+            let strTokens = try #require(row["str_tokens"]?.arrayValue).compactMap(\.stringValue)
+            let tokenizer = try loaded[name] ?? ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            loaded[name] = tokenizer
+            let got = tokenizer.toTokens(text, prependBOS: true, maxLength: nCtx).ids
+            #expect(got == ids, "\(name) n_ctx=\(nCtx) \(text.debugDescription)")
+            #expect(tokenizer.strTokens(got) == strTokens, "str tokens of \(name) \(text.debugDescription)")
+            if ids.count == nCtx && nCtx < 100 { truncated += 1 }
+        }
+        #expect(truncated >= 10, "the n_ctx 8 rows exercise truncation")
+        for (name, value) in prepends {
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            #expect(tokenizer.tokenizerPrependsBOS == value.boolValue, "tokenizer_prepends_bos of \(name)")
+        }
+    }
+
+    /// BOS is never doubled, and without it the tokenizer's own BOS is removed (TL's rule).
+    @Test func bosAppearsExactlyOnce() throws {
+        for name in ["llama2", "llama3", "mistral", "neox", "qwen", "padded", "gem-sp", "meta-always", "meta-never"] {
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("tokenizers/extra/\(name)"))
+            let bos = try #require(tokenizer.bosTokenID, "\(name) BOS id")
+            let with = tokenizer.toTokens("Hello world", prependBOS: true).ids
+            let without = tokenizer.toTokens("Hello world", prependBOS: false).ids
+            #expect(with.first == bos && with.dropFirst().first != bos, "\(name): \(with)")
+            #expect(without.first != bos, "\(name): \(without)")
+        }
+    }
+
+    /// The prompts TransformerLens tokenized for the activation caches (prepend_bos=True).
+    @Test func modelDirectoriesTokenizeTheCachePromptLikeTransformerLens() throws {
+        for name in ["gpt2", "lam-gqa"] {
+            let prompt = try JSONParser.parseFile(Fixtures.path("caches/\(name)/prompt.json"))
+            let text = try #require(prompt["text"]?.stringValue)
+            let ids = try #require(prompt["input_ids"]?.arrayValue).compactMap(\.intValue)
+            #expect(prompt["prepend_bos"]?.boolValue == true)
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("models/\(name)"))
+            #expect(tokenizer.toTokens(text).ids == ids, "\(name)")
+            #expect(tokenizer.tokenizer.encode(text).ids == Array(ids.dropFirst()), "\(name) without BOS")
+        }
+    }
+
+    /// `tokenizer_prepends_bos` and `default_prepend_bos` as TransformerLens set them in every
+    /// model fixture's cfg (tl/raw.cfg.json), from the Hugging Face directory alone.
+    @Test func modelFixtureBOSFlagsMatchTransformerLens() throws {
+        let manifest = try JSONParser.parseFile(Fixtures.path("manifest.json"))
+        let cases = try #require(manifest["cases"]?.arrayValue)
+        var checked = 0
+        for entry in cases where entry["tl_references"]?.boolValue == true {
+            let name = try #require(entry["name"]?.stringValue)
+            let cfg = try JSONParser.parseFile(Fixtures.path("models/\(name)/tl/raw.cfg.json"))
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("models/\(name)"))
+            #expect(tokenizer.tokenizerPrependsBOS == cfg["tokenizer_prepends_bos"]?.boolValue, "\(name)")
+            #expect(tokenizer.defaultPrependBOS == cfg["default_prepend_bos"]?.boolValue, "\(name)")
+            checked += 1
+        }
+        #expect(checked >= 15)
+    }
+
+    /// A converted directory's config.json carries TransformerLens's own flags; they win.
+    @Test func convertedConfigFieldsOverride() throws {
+        let tokenizer = try Tokenizer.load(path: Fixtures.path("tokenizers/bpe/tokenizer.json"))
+        let config = try JSONParser.parse(#"{"default_prepend_bos": false, "tokenizer_prepends_bos": false}"#, path: "config.json")
+        let model = ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, modelConfig: config)
+        #expect(model.defaultPrependBOS == false)
+        #expect(model.toTokens("Hello").ids == tokenizer.encode("Hello").ids)
+        #expect(model.toTokens("Hello", prependBOS: true).ids.first == tokenizer.id(of: "<|endoftext|>"))
+    }
+}

@@ -1,0 +1,448 @@
+"""Fixtures/tokenizers/extra/: tokenizer.json layouts the three base fixtures do not cover, and
+what Hugging Face `tokenizers` and TransformerLens 2.16.1 make of awkward strings with them.
+
+Each tokenizer is trained here with `tokenizers` (deterministic BPE trainer, fixed corpus), then
+shaped like a real family's file:
+
+- llama3:   Sequence[Split(Llama 3 regex, Isolated), ByteLevel(use_regex=false)], ignore_merges (with
+            whole words in the vocabulary that merges cannot reach), merges in the legacy "a b" form, TemplateProcessing `<|begin_of_text|> $A`, added tokens
+            with lstrip/rstrip and a single_word non-special token; tokenizer_class
+            PreTrainedTokenizerFast (the file's own post-processor adds BOS).
+- qwen:     NFC normalizer, Split(Qwen2 regex), ByteLevel(use_regex=false), no BOS token
+            (TransformerLens falls back to the EOS text); tokenizer_class Qwen2Tokenizer.
+- neox:     NFKC normalizer, ByteLevel(add_prefix_space=true) with the GPT-2 regex, a normalized
+            non-special added token; tokenizer_class GPTNeoXTokenizer (add_bos_token rebuilds the
+            post-processor).
+- llama2:   SentencePiece-style legacy BPE: normalizer Sequence[Prepend("▁"), Replace(" ", "▁")],
+            no pre-tokenizer, byte_fallback, unk + fuse_unk, decoder Replace/ByteFallback/Fuse/Strip;
+            tokenizer_class LlamaTokenizer.
+- mistral:  Metaspace(prepend_scheme "first", split=false) with the Metaspace decoder, byte_fallback;
+            tokenizer_class LlamaTokenizer with add_eos_token.
+- pieces:   WordPiece behind Sequence[NFD, StripAccents, Lowercase] and
+            Sequence[WhitespaceSplit, Punctuation, Digits(individual)], decoder WordPiece.
+- gem-sp:   Gemma's layout: Replace(" ", "▁") normalizer only (no prefix), no pre-tokenizer,
+            byte_fallback, decoder Replace/ByteFallback/Fuse; tokenizer_class GemmaTokenizer.
+- meta-always / meta-never: Metaspace with prepend_scheme "always" (behind WhitespaceSplit, as T5
+            has it) and "never", split on ▁, with the matching Metaspace decoder.
+- words:    BPE with end_of_word_suffix "</w>" behind Sequence[Strip, Lowercase] and
+            Sequence[Whitespace, Digits], decoder BPEDecoder.
+- subwords: BPE with continuing_subword_prefix "##", unk without fusing, behind
+            Sequence[CharDelimiterSplit("-"), Punctuation(removed), WhitespaceSplit].
+- wordlevel: WordLevel over the corpus's words, Whitespace pre-tokenizer.
+- padded:   the llama2 layout with the file's own truncation (max_length 12) and padding
+            (Fixed 16, left): `tokenizers` applies both; transformers' __call__ (so TransformerLens)
+            replaces them with its own.
+
+extra_cases.json = {
+  "cases": [{"tokenizer", "text", "add_special_tokens", "ids", "tokens", "decoded", "lossless"}],
+     decoded = decode(ids, skip_special_tokens=False), lossless = decoded == text;
+  "to_tokens": [{"tokenizer", "text", "n_ctx", "ids", "str_tokens"}]: HookedTransformer.to_tokens(text,
+     prepend_bos=True)[0] and to_str_tokens of it, for a tiny TransformerLens model with that n_ctx built
+     on that directory's tokenizer (n_ctx 8 shows TransformerLens's truncation);
+  "tokenizer_prepends_bos": {tokenizer: cfg.tokenizer_prepends_bos},
+  "models": [{"model", "text", "ids", "tokens"}]: every Fixtures/models/<case>/tokenizer.json on the
+     activation-cache prompt and a few awkward strings, without special tokens
+}
+
+Run: tools/.venv/bin/python tools/make_tokenizer_cases.py  (writes only under Fixtures/tokenizers/)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+
+LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+                r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+              r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+CORPUS = [
+    "The model reads the residual stream and writes its output back into it.",
+    "Attention heads move information between positions; MLP layers process it in place.",
+    "Layer norm weights fold into the following linear maps, and biases follow them.",
+    "It's what we'll see: they're done, I'm sure, you've seen it, he'd know.",
+    "Numbers like 12345, 3.14159 and 1,000,000 appear in text; so do dates like 2024-01-31.",
+    "naïve café über straße façade résumé coöperate Ångström",
+    "日本語のテキストと中文的句子 한국어 문장 العربية",
+    "def forward(self, x):\n    return self.unembed(self.blocks(x))\n",
+    "  indented   text\twith\ttabs\r\nand windows newlines\n\n",
+    "emoji 🙂 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 ★ ☃ → ∑ ∞",
+    "ＦＵＬＬＷＩＤＴＨ ｔｅｘｔ ① ﬁ ligatures ™",
+    "CamelCase snake_case kebab-case SHOUTING MiXeD",
+    "remodel models modeling the model's model",
+] * 3
+
+TEXTS = [
+    "",
+    " ",
+    "Hello world",
+    "hello   world  ",
+    "  leading and trailing  ",
+    "tabs\tand\nnewlines\r\nmixed \t\n end",
+    "\n\n\n",
+    "digits 0123456789 and 3.14159, 1,000,000 12345678901",
+    "naïve café über straße",
+    "e\u0301 versus \u00e9, A\u030a versus \u00c5",
+    "ＦＵＬＬ ｗｉｄｔｈ ① ﬁne ™ ㎏",
+    "İstanbul ΣΊΣΥΦΟΣ ß",
+    "日本語のテキスト and 中文 한국어 العربية",
+    "emoji 🙂👍🏽 and family 👨‍👩‍👧‍👦 flag 🏳️‍🌈",
+    "zero\u200bwidth\u200dspace \ufeffbom",
+    "it's don't we'll I'M THEY'RE",
+    "x = f(a, b) + [c] * {d}; // comment",
+    "€100 £5 ¥3 ₿",
+    "remodel models model model's modeling",
+]
+SPECIAL_TEXTS = {
+    "llama3": ["<|begin_of_text|>The model<|eot_id|>", "a <|mask|>  b", "a<|mask|>b", "x <|begin_of_text|><|begin_of_text|>"],
+    "qwen": ["<|endoftext|>The model<|im_end|>", "a <|im_start|>user\nhi<|im_end|>"],
+    "neox": ["<|endoftext|>The model<|endoftext|>", "a Special Phrase b ＳＰＥＣＩＡＬ phrase"],
+    "llama2": ["<s>The model</s>", "a <s> b </s> <unk>", "  <s>x"],
+    "mistral": ["<s>The model</s>", "[INST] hi [/INST]", "a [INST]b"],
+    "pieces": ["[CLS] The model [SEP]", "a [MASK] b [PAD]"],
+}
+
+
+def byte_level_bpe(pre_tokenizer, normalizer=None, ignore_merges=False, vocab_size=420, specials=()):
+    tok = Tokenizer(models.BPE(ignore_merges=ignore_merges))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(CORPUS, trainer=trainer)
+    return tok
+
+
+def with_legacy_merges(tok: Tokenizer) -> Tokenizer:
+    """Rewrite `merges` as "a b" strings, the format older tokenizer.json files use."""
+    spec = json.loads(tok.to_str())
+    spec["model"]["merges"] = [f"{a} {b}" for a, b in spec["model"]["merges"]]
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def with_whole_words(tok: Tokenizer, words: list[str]) -> Tokenizer:
+    """Append byte-level forms of whole words to the vocabulary without merges that build them:
+    only `ignore_merges` finds them. The byte-level form is what the ByteLevel pre-tokenizer
+    itself makes of the word."""
+    spec = json.loads(tok.to_str())
+    vocab = spec["model"]["vocab"]
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    for word in words:
+        (form, _), = byte_level.pre_tokenize_str(word)
+        vocab.setdefault(form, len(vocab))
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def build_llama3():
+    pre = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(LLAMA3_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False),
+    ])
+    tok = byte_level_bpe(pre, ignore_merges=True, specials=["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"])
+    tok = with_legacy_merges(with_whole_words(tok, [" café", " straße", "Hello"]))
+    tok.add_special_tokens([AddedToken("<|mask|>", lstrip=True, rstrip=True, special=True, normalized=False)])
+    tok.add_tokens([AddedToken("model", single_word=True, normalized=False)])
+    bos = tok.token_to_id("<|begin_of_text|>")
+    tok.post_processor = processors.Sequence([
+        processors.ByteLevel(trim_offsets=False),
+        processors.TemplateProcessing(single="<|begin_of_text|> $A", pair="<|begin_of_text|> $A <|begin_of_text|> $B:1",
+                                      special_tokens=[("<|begin_of_text|>", bos)]),
+    ])
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|begin_of_text|>",
+              "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_qwen():
+    pre = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(QWEN_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False),
+    ])
+    tok = byte_level_bpe(pre, normalizer=normalizers.NFC(), specials=["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    config = {"tokenizer_class": "Qwen2Tokenizer", "bos_token": None, "eos_token": "<|endoftext|>",
+              "pad_token": "<|endoftext|>", "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_neox():
+    tok = byte_level_bpe(pre_tokenizers.ByteLevel(add_prefix_space=True), normalizer=normalizers.NFKC(),
+                         specials=["<|endoftext|>", "<|padding|>"])
+    tok = with_legacy_merges(tok)
+    tok.add_tokens([AddedToken("special phrase", normalized=True)])
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    config = {"tokenizer_class": "GPTNeoXTokenizer", "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+              "unk_token": "<|endoftext|>", "add_prefix_space": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def sentencepiece_bpe(normalizer, pre_tokenizer, decoder, specials=("<unk>", "<s>", "</s>"), vocab_size=330):
+    """Train on the corpus's characters, then put the 256 `<0xNN>` byte tokens after the specials
+    (where SentencePiece has them) and switch byte_fallback and fuse_unk on: characters the corpus
+    lacks (€, Σ, ㎏, …) fall back to bytes."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    if pre_tokenizer is not None:
+        tok.pre_tokenizer = pre_tokenizer
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False)
+    tok.train_from_iterator(CORPUS, trainer=trainer)
+    spec = json.loads(tok.to_str())
+    trained = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
+    vocab: dict[str, int] = {}
+    for token in specials:
+        vocab[token] = len(vocab)
+    for byte in range(256):
+        vocab[f"<0x{byte:02X}>"] = len(vocab)
+    for token, _ in trained:
+        if token not in vocab:
+            vocab[token] = len(vocab)
+    spec["model"]["vocab"] = vocab
+    spec["model"]["byte_fallback"] = True
+    spec["model"]["fuse_unk"] = True
+    for added in spec["added_tokens"]:
+        added["id"] = vocab[added["content"]]
+    spec["decoder"] = decoder
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def build_llama2():
+    normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+        {"type": "ByteFallback"}, {"type": "Fuse"},
+        {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}
+    tok = sentencepiece_bpe(normalizer, None, decoder)
+    bos = tok.token_to_id("<s>")
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", pair="<s> $A <s> $B:1",
+                                                       special_tokens=[("<s>", bos)])
+    config = {"tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+              "add_bos_token": True, "add_eos_token": False, "legacy": True, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_mistral():
+    pre = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first", split=False)
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": False},
+        {"type": "ByteFallback"}, {"type": "Fuse"}]}
+    tok = sentencepiece_bpe(None, pre, decoder)
+    tok.add_special_tokens([AddedToken("[INST]", special=True, normalized=False),
+                            AddedToken("[/INST]", special=True, normalized=False)])
+    config = {"tokenizer_class": "LlamaTokenizer", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
+              "add_bos_token": True, "add_eos_token": True, "legacy": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_pieces():
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    normalizer = normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation(),
+                                   pre_tokenizers.Digits(individual_digits=True)])
+    # WordPieceTrainer breaks ties in hash-map order; learn pieces with the BPE trainer instead.
+    learner = Tokenizer(models.BPE())
+    learner.normalizer = normalizer
+    learner.pre_tokenizer = pre
+    learner.train_from_iterator(CORPUS, trainer=trainers.BpeTrainer(vocab_size=180, show_progress=False))
+    pieces = [t for t, _ in sorted(learner.get_vocab().items(), key=lambda kv: kv[1])]
+    vocab = {t: i for i, t in enumerate(specials + pieces + ["##" + t for t in pieces])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", continuing_subword_prefix="##",
+                                     max_input_chars_per_word=12))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre
+    tok.decoder = decoders.WordPiece(prefix="##", cleanup=True)
+    tok.add_special_tokens(specials)
+    tok.post_processor = processors.BertProcessing(("[SEP]", tok.token_to_id("[SEP]")),
+                                                   ("[CLS]", tok.token_to_id("[CLS]")))
+    config = {"tokenizer_class": "BertTokenizer", "cls_token": "[CLS]", "sep_token": "[SEP]", "unk_token": "[UNK]",
+              "pad_token": "[PAD]", "mask_token": "[MASK]"}
+    return tok, config
+
+
+def build_gem_sp():
+    decoder = {"type": "Sequence", "decoders": [
+        {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+        {"type": "ByteFallback"}, {"type": "Fuse"}]}
+    tok = sentencepiece_bpe(normalizers.Replace(" ", "▁"), None, decoder, specials=("<pad>", "<eos>", "<bos>", "<unk>"))
+    config = {"tokenizer_class": "GemmaTokenizer", "bos_token": "<bos>", "eos_token": "<eos>", "unk_token": "<unk>",
+              "pad_token": "<pad>", "add_bos_token": True, "add_eos_token": False, "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_metaspace(scheme: str):
+    def build():
+        meta = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme=scheme, split=True)
+        pre = pre_tokenizers.Sequence([pre_tokenizers.WhitespaceSplit(), meta]) if scheme == "always" else meta
+        decoder = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": scheme, "split": True}
+        tok = sentencepiece_bpe(None, pre, decoder)
+        config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<s>", "eos_token": "</s>",
+                  "unk_token": "<unk>", "clean_up_tokenization_spaces": False}
+        return tok, config
+    return build
+
+
+def learn_bpe(words: list[str], n_merges: int, prefix: str = "", suffix: str = "") -> tuple[dict, list]:
+    """A plain BPE learner (most frequent pair first, ties to the smallest pair), because
+    `tokenizers`' trainer numbers suffixed/prefixed symbols in hash-map order, so its output
+    changes from run to run. Only the vocabulary and merges come from here; every reference
+    output is still `tokenizers`' own."""
+    counts: dict[tuple, int] = {}
+    for w in words:
+        symbols = tuple((prefix if i else "") + c + (suffix if i == len(w) - 1 else "") for i, c in enumerate(w))
+        counts[symbols] = counts.get(symbols, 0) + 1
+    alphabet = sorted({s for word in counts for s in word})
+    merges = []
+    for _ in range(n_merges):
+        pairs: dict[tuple, int] = {}
+        for word, n in counts.items():
+            for a, b in zip(word, word[1:]):
+                pairs[(a, b)] = pairs.get((a, b), 0) + n
+        if not pairs:
+            break
+        best = min(pairs, key=lambda p: (-pairs[p], p))
+        merged = best[0] + best[1][len(prefix):]
+        merges.append(best)
+        new_counts = {}
+        for word, n in counts.items():
+            out, i = [], 0
+            while i < len(word):
+                if i + 1 < len(word) and (word[i], word[i + 1]) == best:
+                    out.append(merged)
+                    i += 2
+                else:
+                    out.append(word[i])
+                    i += 1
+            new_counts[tuple(out)] = new_counts.get(tuple(out), 0) + n
+        counts = new_counts
+    vocab: dict[str, int] = {}
+    for token in alphabet + [a + b[len(prefix):] for a, b in merges]:
+        vocab.setdefault(token, len(vocab))
+    return vocab, [list(m) for m in merges]
+
+
+def corpus_words(normalizer, pre_tokenizer) -> list[str]:
+    words = []
+    for line in CORPUS:
+        text = normalizer.normalize_str(line) if normalizer is not None else line
+        words += [w for w, _ in pre_tokenizer.pre_tokenize_str(text)]
+    return words
+
+
+def bpe_from_spec(model: dict, normalizer, pre_tokenizer, decoder, specials=()) -> Tokenizer:
+    tok = Tokenizer.from_str(json.dumps({"version": "1.0", "model": model}))
+    if normalizer is not None:
+        tok.normalizer = normalizer
+    tok.pre_tokenizer = pre_tokenizer
+    tok.decoder = decoder
+    tok.add_special_tokens(list(specials))
+    return tok
+
+
+def build_words():
+    normalizer = normalizers.Sequence([normalizers.Strip(), normalizers.Lowercase()])
+    pre = pre_tokenizers.Sequence([pre_tokenizers.Whitespace(), pre_tokenizers.Digits()])
+    vocab, merges = learn_bpe(corpus_words(normalizer, pre), 150, suffix="</w>")
+    model = {"type": "BPE", "vocab": vocab, "merges": merges, "end_of_word_suffix": "</w>"}
+    return bpe_from_spec(model, normalizer, pre, decoders.BPEDecoder(suffix="</w>")), {"tokenizer_class": "PreTrainedTokenizerFast"}
+
+
+def build_subwords():
+    pre = pre_tokenizers.Sequence([pre_tokenizers.CharDelimiterSplit("-"),
+                                   pre_tokenizers.Punctuation(behavior="removed"),
+                                   pre_tokenizers.WhitespaceSplit()])
+    vocab, merges = learn_bpe(corpus_words(None, pre), 150, prefix="##")
+    vocab = {"[UNK]": 0, **{t: i + 1 for t, i in vocab.items()}}
+    model = {"type": "BPE", "vocab": vocab, "merges": merges, "unk_token": "[UNK]",
+             "continuing_subword_prefix": "##", "fuse_unk": False}
+    tok = bpe_from_spec(model, None, pre, decoders.WordPiece(prefix="##", cleanup=False), specials=["[UNK]"])
+    return tok, {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "[UNK]"}
+
+
+def build_wordlevel():
+    splitter = pre_tokenizers.Whitespace()
+    words = sorted({w for line in CORPUS for w, _ in splitter.pre_tokenize_str(line)})
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(["<unk>"] + words)}, unk_token="<unk>"))
+    tok.pre_tokenizer = splitter
+    return tok, {"tokenizer_class": "PreTrainedTokenizerFast", "unk_token": "<unk>"}
+
+
+def build_padded():
+    tok, config = build_llama2()
+    tok.enable_truncation(max_length=12, direction="right")
+    tok.enable_padding(direction="left", pad_id=0, pad_token="<unk>", length=16)
+    return tok, config
+
+
+BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
+            "mistral": build_mistral, "pieces": build_pieces, "gem-sp": build_gem_sp,
+            "meta-always": build_metaspace("always"), "meta-never": build_metaspace("never"), "words": build_words, "subwords": build_subwords,
+            "wordlevel": build_wordlevel, "padded": build_padded}
+SPECIAL_TEXTS["words"] = SPECIAL_TEXTS["subwords"] = SPECIAL_TEXTS["wordlevel"] = ["re-model the co-operative x-y"]
+SPECIAL_TEXTS["padded"] = SPECIAL_TEXTS["llama2"]
+SPECIAL_TEXTS["gem-sp"] = ["<bos>The model<eos>", "a <bos> b <eos> <unk>"]
+SPECIAL_TEXTS["meta-always"] = SPECIAL_TEXTS["meta-never"] = ["<s>The model</s>", "a <s>b </s>  <unk>"]
+SHORT_CONTEXT = {"llama2", "qwen"}  # also run with n_ctx 8
+# Layouts no causal LM of TransformerLens uses: no to_tokens rows.
+NOT_CAUSAL = {"pieces", "words", "subwords", "wordlevel"}
+
+
+def tl_to_tokens(directory: Path, texts: list[str], n_ctx: int) -> tuple[bool, list[dict]]:
+    """TransformerLens's own to_tokens / to_str_tokens on a tiny model carrying this directory's tokenizer."""
+    from transformers import AutoTokenizer
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+    hf = AutoTokenizer.from_pretrained(str(directory))
+    cfg = HookedTransformerConfig(n_layers=1, d_model=8, n_ctx=n_ctx, d_head=4, n_heads=2, d_mlp=16,
+                                  act_fn="relu", d_vocab=len(hf), default_prepend_bos=True)
+    model = HookedTransformer(cfg, tokenizer=hf)
+    rows = []
+    for text in texts:
+        ids = model.to_tokens(text, prepend_bos=True)[0]
+        rows.append({"tokenizer": directory.name, "text": text, "n_ctx": n_ctx, "ids": ids.tolist(),
+                     "str_tokens": model.to_str_tokens(ids)})
+    return bool(model.cfg.tokenizer_prepends_bos), rows
+
+
+def main() -> None:
+    fixtures = Path(__file__).resolve().parent.parent / "Fixtures" / "tokenizers"
+    extra = fixtures / "extra"
+    cases, to_tokens, prepends = [], [], {}
+    for name, build in BUILDERS.items():
+        tok, config = build()
+        directory = extra / name
+        directory.mkdir(parents=True, exist_ok=True)
+        tok.save(str(directory / "tokenizer.json"), pretty=True)
+        (directory / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+        tok = Tokenizer.from_file(str(directory / "tokenizer.json"))  # outputs of the file as saved
+        texts = TEXTS + SPECIAL_TEXTS[name]
+        for text in texts:
+            for add_special in (False, True):
+                enc = tok.encode(text, add_special_tokens=add_special)
+                decoded = tok.decode(enc.ids, skip_special_tokens=False)
+                cases.append({"tokenizer": name, "text": text, "add_special_tokens": add_special,
+                              "ids": enc.ids, "tokens": enc.tokens, "decoded": decoded, "lossless": decoded == text})
+        if name not in NOT_CAUSAL:
+            prepends[name], rows = tl_to_tokens(directory, texts, 1024)
+            to_tokens += rows
+            if name in SHORT_CONTEXT:
+                to_tokens += tl_to_tokens(directory, texts, 8)[1]
+    model_rows = []
+    prompt = json.loads((fixtures.parent / "caches" / "gpt2" / "prompt.json").read_text())["text"]
+    for path in sorted((fixtures.parent / "models").glob("*/tokenizer.json")):
+        tok = Tokenizer.from_file(str(path))
+        for text in [prompt, "", "<|endoftext|>Hello  world\n\t1234 👨‍👩‍👧", "naïve café über straße"]:
+            enc = tok.encode(text, add_special_tokens=False)
+            model_rows.append({"model": path.parent.name, "text": text, "ids": enc.ids, "tokens": enc.tokens})
+    out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends, "models": model_rows}
+    (fixtures / "extra_cases.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(cases)} cases, {len(to_tokens)} to_tokens rows -> {fixtures / 'extra_cases.json'}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
