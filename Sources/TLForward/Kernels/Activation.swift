@@ -36,6 +36,11 @@ enum Activation: String, Sendable {
                 var weights = [Float](repeating: 0, count: count)
                 for i in 0..<count { weights[i] = expf(p[i] - peak); total += weights[i] }
                 for i in 0..<count { p[i] *= weights[i] / total }
+            case .geluNew, .geluPytorchTanh:
+                // Specialised loops: one branch per row, not per element.
+                for i in 0..<count { p[i] = Activation.geluNew(p[i]) }
+            case .silu:
+                for i in 0..<count { p[i] = p[i] / (1 + expf(-p[i])) }
             default:
                 for i in 0..<count { p[i] = scalar(p[i]) }
             }
@@ -49,13 +54,19 @@ enum Activation: String, Sendable {
         1 - 2 / (expf(2 * u) + 1)
     }
 
+    /// GELU's tanh approximation (GPT-2's `gelu_new`, PyTorch's `approximate="tanh"`).
+    @inline(__always)
+    static func geluNew(_ x: Float) -> Float {
+        0.5 * x * (1 + tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
+    }
+
     @inline(__always)
     func scalar(_ x: Float) -> Float {
         switch self {
         case .gelu:
             return 0.5 * x * (1 + erff(x * 0.70710678118654752))
         case .geluNew, .geluPytorchTanh:
-            return 0.5 * x * (1 + Activation.tanh(0.79788456080286536 * (x + 0.044715 * x * x * x)))
+            return Activation.geluNew(x)
         case .geluFast:
             return 0.5 * x * (1 + Activation.tanh(x * 0.7978845608 * (1 + 0.044715 * x * x)))
         case .relu:
