@@ -154,6 +154,15 @@ def dumps():
                os.path.join(out, "gpt2.pt"))
     torch.save({"input_ids": ids.to(torch.int32), "logits": logits.to(torch.bfloat16)},
                os.path.join(out, "gpt2-bf16.pt"))
+    # Right-padded batches (texts of different lengths) with their attention_mask, from the
+    # dump tool users run.
+    import subprocess
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dump_hf_logits.py")
+    for case in ["gpt2", "lam-gqa"]:
+        subprocess.run([sys.executable, tool, os.path.join(here, "models", case), "--text", "The model layer norm",
+                        "--text", "naïve café 🙂 with more words in it", "-o",
+                        os.path.join(out, f"{case}-padded.safetensors")], check=True,
+                       env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
 
 if __name__ == "__main__":

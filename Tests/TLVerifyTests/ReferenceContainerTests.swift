@@ -41,4 +41,21 @@ import TLVerify
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try JSONParser.parse(result.stdout, path: "stdout")["positions"]?.intValue == 32)
     }
+
+    /// Right-padded batches from tools/dump_hf_logits.py: padded positions are hidden as keys
+    /// and left out of the metrics; the real ones match Hugging Face.
+    @Test(arguments: ["gpt2", "lam-gqa"])
+    func paddedBatchWithMaskPasses(name: String) throws {
+        var model = try CanonicalModel.load(config: Support.fixture("models/\(name)/tl/defaults.cfg.json"),
+                                            weights: Support.fixture("models/\(name)/tl/defaults.safetensors"))
+        if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
+        let dump = try ReferenceDump.load(Support.fixture("dumps/\(name)-padded.safetensors"))
+        let mask = try #require(dump.attentionMask)
+        #expect(mask[0].contains(0), "the first text is shorter and padded")
+        let (report, _) = try Verifier.verify(model.transformer(), against: dump)
+        #expect(report.overall.positions == mask.joined().reduce(0, +))
+        #expect(report.rows[0].positions == mask[0].reduce(0, +))
+        #expect(report.passed, "\(report.failures)")
+        #expect(report.overall.maxLogProbDiff <= 1e-4)
+    }
 }
