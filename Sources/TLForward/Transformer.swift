@@ -163,10 +163,8 @@ public struct Transformer: Sendable {
                                  problem: "token id \(id) at [\(b), \(p)] is outside the vocabulary (d_vocab \(spec.vocab))")
             }
         }
-        if case .rotary = spec.position, seq > spec.context {
-            throw .badTensor(name: "input_ids", problem: "\(seq) positions exceed n_ctx \(spec.context)")
-        }
-        if case .learned = spec.position, seq > spec.context {
+        // Learned positions and rotary tables cover n_ctx positions (ALiBi has no limit).
+        if case .alibi = spec.position {} else if seq > spec.context {
             throw .badTensor(name: "input_ids", problem: "\(seq) positions exceed n_ctx \(spec.context)")
         }
         if let attentionMask {
