@@ -100,7 +100,7 @@ public struct Transformer: Sendable {
             residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask)
         }
         if let finalNorm { finalNorm.apply(residual, into: residual, hooks: hooks) }
-        let logits = Matrix(rows: rows, cols: spec.vocabOut)
+        let logits = Matrix(uninitializedRows: rows, cols: spec.vocabOut)
         BLAS.product(residual, unembed, bias: unembedBias, into: logits)
         if let cap = spec.logitSoftCap {
             for i in 0..<logits.count { logits.data[i] = cap * tanhf(logits.data[i] / cap) }
@@ -140,7 +140,7 @@ public struct Transformer: Sendable {
 
     private func normalized(_ x: Matrix, by norm: Norm?, hooks: HookSite) -> Matrix {
         guard let norm else { return x }
-        let out = Matrix(rows: x.rows, cols: x.cols)
+        let out = Matrix(uninitializedRows: x.rows, cols: x.cols)
         norm.apply(x, into: out, hooks: hooks)
         return out
     }

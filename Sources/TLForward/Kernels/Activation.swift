@@ -25,7 +25,11 @@ enum Activation: String, Sendable {
 
     /// Applies the activation to `count` values of each of `rows` rows (stride `stride`) in place.
     func apply(_ base: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int) {
-        for r in 0..<rows {
+        Parallel.rows(rows, workPerRow: count) { range in applyRows(base, rows: range, count: count, stride: stride) }
+    }
+
+    private func applyRows(_ base: UnsafeMutablePointer<Float>, rows: Range<Int>, count: Int, stride: Int) {
+        for r in rows {
             let p = base + r * stride
             switch self {
             case .solu, .soluLN:

@@ -8,19 +8,26 @@ final class Matrix: @unchecked Sendable {
     let data: UnsafeMutablePointer<Float>
 
     /// A zeroed matrix.
-    init(rows: Int, cols: Int) {
+    convenience init(rows: Int, cols: Int) {
+        self.init(uninitializedRows: rows, cols: cols)
+        data.initialize(repeating: 0, count: max(rows * cols, 1))
+    }
+
+    /// A matrix whose every element the caller writes before reading (product outputs):
+    /// skipping the zero fill saves a pass over large activations such as the logits.
+    init(uninitializedRows rows: Int, cols: Int) {
         self.rows = rows
         self.cols = cols
         data = .allocate(capacity: max(rows * cols, 1))
-        data.initialize(repeating: 0, count: max(rows * cols, 1))
     }
 
     /// A copy of `values` (row-major, `rows * cols` of them).
     convenience init(rows: Int, cols: Int, values: [Float]) {
-        self.init(rows: rows, cols: cols)
+        precondition(values.count == rows * cols, "Matrix: \(values.count) values for \(rows)×\(cols)")
+        self.init(uninitializedRows: rows, cols: cols)
         values.withUnsafeBufferPointer { source in
             guard let base = source.baseAddress else { return }
-            data.update(from: base, count: min(values.count, rows * cols))
+            data.initialize(from: base, count: values.count)
         }
     }
 

@@ -3,6 +3,14 @@ import Foundation
 /// In-place softmax of one row; a row with nothing visible becomes zeros
 /// (TransformerLens replaces the NaNs of an all-masked row with 0).
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    softmaxRow(row, count: count, visible: count)
+}
+
+/// Softmax of one row whose entries from `visible` on are -inf (a causal row): they
+/// become zeros without an exponential each.
+func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int) {
+    for j in visible..<count { row[j] = 0 }
+    let count = visible
     var peak = -Float.infinity
     for j in 0..<count { peak = max(peak, row[j]) }
     if peak == -.infinity {

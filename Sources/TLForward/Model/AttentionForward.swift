@@ -18,7 +18,7 @@ struct AttentionForward {
         let kvWidth = kv * dh
         let width = qWidth + 2 * kvWidth
         let name = "blocks.\(layer).attn"
-        let qkv = Matrix(rows: x.rows, cols: width)
+        let qkv = Matrix(uninitializedRows: x.rows, cols: width)
         BLAS.product(x, weights.qkv, bias: weights.qkvBias, into: qkv)
         hooks.recordHeads("\(name).hook_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
         hooks.recordHeads("\(name).hook_k", qkv, columnOffset: qWidth, heads: kv, dHead: dh)
@@ -51,8 +51,8 @@ struct AttentionForward {
         let recordPattern = hooks.wants("\(name).hook_pattern")
         var allScores = recordScores ? [Float](repeating: 0, count: batch * heads * seq * seq) : []
         var allPattern = recordPattern ? [Float](repeating: 0, count: batch * heads * seq * seq) : []
-        let z = Matrix(rows: x.rows, cols: qWidth)
-        let scores = Matrix(rows: seq, cols: seq)
+        let z = Matrix(uninitializedRows: x.rows, cols: qWidth)
+        let scores = Matrix(uninitializedRows: seq, cols: seq)
         let scale = spec.attentionScales[layer]
         let window = spec.windows[layer]
         let softCap = spec.scoreSoftCap
@@ -70,21 +70,23 @@ struct AttentionForward {
                 let slope = slopes?[h] ?? 0
                 for i in 0..<seq {
                     let row = scores.row(i)
-                    for j in 0..<seq {
+                    // Causal: keys after the query are never visible, nor those outside a local window.
+                    let first = window.map { max(0, i - $0 + 1) } ?? 0
+                    for j in 0..<first { row[j] = -.infinity }
+                    for j in first...i {
                         var s = row[j] / scale
                         if let softCap { s = softCap * tanhf(s / softCap) }
-                        if slopes != nil { s += slope * Float(min(j - i, 0)) }
-                        var visible = j <= i
-                        if let window, i - j >= window { visible = false }
-                        if let mask, !mask[j] { visible = false }
-                        row[j] = visible ? s : -.infinity
+                        if slopes != nil { s += slope * Float(j - i) }
+                        row[j] = s
                     }
+                    if let mask { for j in first...i where !mask[j] { row[j] = -.infinity } }
+                    for j in (i + 1)..<seq { row[j] = -.infinity }
                 }
                 let offset = (b * heads + h) * seq * seq
                 if recordScores {
                     allScores.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
                 }
-                for i in 0..<seq { softmaxRow(scores.row(i), count: seq) }
+                for i in 0..<seq { softmaxRow(scores.row(i), count: seq, visible: i + 1) }
                 if recordPattern {
                     allPattern.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
                 }
@@ -100,7 +102,7 @@ struct AttentionForward {
             hooks.record("\(name).hook_pattern", FloatTensor(shape: [batch, heads, seq, seq], values: allPattern))
         }
         hooks.recordHeads("\(name).hook_z", z, columnOffset: 0, heads: heads, dHead: dh)
-        let out = Matrix(rows: x.rows, cols: spec.dModel)
+        let out = Matrix(uninitializedRows: x.rows, cols: spec.dModel)
         BLAS.product(z, weights.out, bias: weights.outBias, into: out)
         return out
     }

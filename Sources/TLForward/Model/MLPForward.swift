@@ -15,7 +15,7 @@ struct MLPForward {
         guard let activation = spec.activation else { return out }
         switch weights {
         case .standard(let input, let inputBias, let output, let outputBias, let ln):
-            let pre = Matrix(rows: x.rows, cols: m)
+            let pre = Matrix(uninitializedRows: x.rows, cols: m)
             BLAS.product(x, input, bias: inputBias, into: pre)
             hooks.record("\(name).hook_pre", pre, shape: hooks.tokenShape + [m])
             activation.apply(pre.data, rows: pre.rows, count: m, stride: m)
@@ -26,18 +26,20 @@ struct MLPForward {
             hooks.record("\(name).hook_post", pre, shape: hooks.tokenShape + [m])
             BLAS.product(pre, output, bias: outputBias, into: out)
         case .gated(let gateIn, let inputBias, let output, let outputBias):
-            let both = Matrix(rows: x.rows, cols: 2 * m)
+            let both = Matrix(uninitializedRows: x.rows, cols: 2 * m)
             BLAS.product(x, gateIn, into: both)
             if hooks.isActive {
                 hooks.record("\(name).hook_pre", columns(both, 0, m), shape: hooks.tokenShape + [m])
                 hooks.record("\(name).hook_pre_linear", columns(both, m, m), shape: hooks.tokenShape + [m])
             }
-            let post = Matrix(rows: x.rows, cols: m)
-            for r in 0..<x.rows {
-                let g = both.row(r)
-                let p = post.row(r)
-                for i in 0..<m { p[i] = activation.scalar(g[i]) * g[m + i] }
-                if let inputBias { for i in 0..<m { p[i] += inputBias.data[i] } }
+            let post = Matrix(uninitializedRows: x.rows, cols: m)
+            Parallel.rows(x.rows, workPerRow: m) { range in
+                for r in range {
+                    let g = both.row(r)
+                    let p = post.row(r)
+                    for i in 0..<m { p[i] = activation.scalar(g[i]) * g[m + i] }
+                    if let inputBias { for i in 0..<m { p[i] += inputBias.data[i] } }
+                }
             }
             hooks.record("\(name).hook_post", post, shape: hooks.tokenShape + [m])
             BLAS.product(post, output, bias: outputBias, into: out)
