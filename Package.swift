@@ -52,5 +52,8 @@ let package = Package(
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
         .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
                     exclude: ["Reference"]),
+        .testTarget(name: "ModelConfigsTests", dependencies: ["ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLConversionTests",
+                    dependencies: ["TLConversion", "ModelConfigs", "TLModel", "TLFormats", "TLCore", "tlconvert"]),
     ]
 )

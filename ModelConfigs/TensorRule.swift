@@ -1,0 +1,57 @@
+/// How one canonical tensor is made from a checkpoint: a declaration line of a
+/// family's tensor map.
+///
+/// Names are templates: `{l}` is a block index, `{e}` an expert index, and in
+/// targets `{kv}` is `_` for grouped-query attention (TransformerLens's `_W_K`,
+/// `_b_V`, …) and empty otherwise. Checkpoint names are written without the
+/// family's optional prefixes (`transformer.`, `model.`, …).
+public struct TensorRule: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// A checkpoint tensor.
+        case checkpoint(String)
+        /// The output embedding: `lmHead` when the file has it; otherwise, when the
+        /// config ties embeddings, the input embedding (files drop shared tensors).
+        case unembedding(lmHead: String, embedding: String)
+        /// Zeros of the canonical shape: TransformerLens materialises biases the model lacks.
+        case zeros
+    }
+
+    public let target: String
+    public let source: Source
+    public let transforms: [TensorTransform]
+
+    public init(target: String, source: Source, transforms: [TensorTransform]) {
+        self.target = target
+        self.source = source
+        self.transforms = transforms
+    }
+
+    /// `target` ← checkpoint tensor `name`, through `transforms` in order.
+    public static func map(_ target: String, _ name: String, _ transforms: TensorTransform...) -> TensorRule {
+        TensorRule(target: target, source: .checkpoint(name), transforms: transforms)
+    }
+
+    /// `target` ← zeros.
+    public static func zeros(_ target: String) -> TensorRule {
+        TensorRule(target: target, source: .zeros, transforms: [])
+    }
+
+    /// `unembed.W_U` ← `lmHead` (or the tied `embedding`), through `transforms`.
+    public static func unembed(_ target: String, lmHead: String, tiedTo embedding: String,
+                               _ transforms: TensorTransform...) -> TensorRule {
+        TensorRule(target: target, source: .unembedding(lmHead: lmHead, embedding: embedding), transforms: transforms)
+    }
+
+    /// Whether the rule is instantiated once per block.
+    public var isPerBlock: Bool { target.contains("{l}") }
+    /// Whether the rule is instantiated once per expert.
+    public var isPerExpert: Bool { target.contains("{e}") }
+}
+
+/// Fills in `{l}`, `{e}` and `{kv}` of a name template.
+public func expandTemplate(_ template: String, layer: Int? = nil, expert: Int? = nil, groupedQuery: Bool = false) -> String {
+    var name = template
+    if let layer { name = name.replacing("{l}", with: String(layer)) }
+    if let expert { name = name.replacing("{e}", with: String(expert)) }
+    return name.replacing("{kv}", with: groupedQuery ? "_" : "")
+}

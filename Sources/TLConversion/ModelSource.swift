@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TLCore
+import TLHub
+
+/// The MODEL argument of `convert`, resolved to a checkpoint directory (local folder,
+/// Hugging Face cache snapshot, or a fresh download — TLHub's `ModelResolver`).
+public struct ModelSource: Sendable {
+    /// The directory to read.
+    public let directory: String
+    /// The id recorded as the source and used as TransformerLens's `tokenizer_name`:
+    /// the repo id, or the local directory's absolute path (loadable from anywhere).
+    public let modelID: String
+    /// The revision recorded in the output metadata (the snapshot's commit when known).
+    public let revision: String?
+    /// The default output folder name (`./tl-models/<name>`).
+    public let name: String
+
+    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false) throws(TLError) -> ModelSource {
+        let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline)
+        var id = resolved.repoID ?? resolved.directory
+        if resolved.repoID == nil, let real = realpath(resolved.directory, nil) {
+            id = String(cString: real)
+            free(real)
+        }
+        let trimmed = id.count > 1 && id.hasSuffix("/") ? String(id.dropLast()) : id
+        return ModelSource(directory: resolved.directory, modelID: trimmed, revision: resolved.commit ?? resolved.revision,
+                           name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+    }
+}

@@ -1,2 +1,0 @@
-/// The conversion pipeline: resolve → read → map → process → write.
-public enum TLConversion {}

@@ -1,0 +1,108 @@
+import TLCore
+import TLFormats
+
+/// Every parameter TransformerLens 2.16.1's `HookedTransformer(cfg)` registers —
+/// the keys and shapes of `named_parameters()` — derived from the config alone,
+/// so an output header can be planned before any weight is read.
+///
+/// Order is TransformerLens's registration order, which is also the streaming
+/// order: the embed group, blocks 0…n-1, the unembed group.
+public enum CanonicalLayout {
+    /// All parameters, dtype from `config.dtype` (float32 when unrecognised).
+    public static func parameters(for config: CanonicalConfig) -> [TensorInfo] {
+        WeightGroup.all(layers: config.nLayers).flatMap { parameters(for: config, group: $0) }
+    }
+
+    /// The parameters of one group, in order.
+    public static func parameters(for config: CanonicalConfig, group: WeightGroup) -> [TensorInfo] {
+        let dtype = DType(torchName: config.dtype) ?? .f32
+        return shapes(for: config, group: group).map { TensorInfo(name: $0.name, dtype: dtype, shape: $0.shape) }
+    }
+
+    private static func shapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
+        let m = c.dModel
+        switch group {
+        case .embed:
+            var out: [(String, [Int])] = [("embed.W_E", [c.dVocab, m])]
+            // Embed's own norm is always a LayerNorm (Bloom's word_embeddings_layernorm).
+            if c.postEmbeddingLN { out += [("embed.ln.w", [m]), ("embed.ln.b", [m])] }
+            // Every non-rotary model gets a positional table, alibi included (TL allocates it).
+            if c.positionalEmbeddingType != "rotary" { out.append(("pos_embed.W_pos", [c.nCtx, m])) }
+            return out
+        case .block(let l):
+            let p = "blocks.\(l)."
+            var out = [(String, [Int])]()
+            out += norm(p + "ln1", c.normalizationType, length: m)
+            if c.useNormalizationBeforeAndAfter { out += norm(p + "ln1_post", postNormType(c), length: m) }
+            if !c.attnOnly {
+                out += norm(p + "ln2", c.normalizationType, length: m)
+                if c.useNormalizationBeforeAndAfter { out += norm(p + "ln2_post", postNormType(c), length: m) }
+            }
+            out += attention(p + "attn.", c)
+            if !c.attnOnly { out += mlp(p + "mlp.", c) }
+            return out
+        case .unembed:
+            var out = [(String, [Int])]()
+            // An LN model with final_rms ends in an RMSNorm (and its folded form, RMSPre).
+            let finalType = c.finalRMS ? (c.normalizationType == "LN" ? "RMS" : c.normalizationType == "LNPre" ? "RMSPre" : c.normalizationType)
+                                       : c.normalizationType
+            out += norm("ln_final", finalType, length: m)
+            out += [("unembed.W_U", [m, c.dVocabOut]), ("unembed.b_U", [c.dVocabOut])]
+            return out
+        }
+    }
+
+    /// LayerNorm has w and b, RMSNorm w only; the `Pre` forms and none have no parameters.
+    private static func norm(_ prefix: String, _ type: String?, length: Int) -> [(String, [Int])] {
+        switch type {
+        case "LN": return [(prefix + ".w", [length]), (prefix + ".b", [length])]
+        case "RMS": return [(prefix + ".w", [length])]
+        default: return []
+        }
+    }
+
+    /// The after-norms of Gemma 2 stay RMSNorm even once the before-norms are folded.
+    private static func postNormType(_ c: CanonicalConfig) -> String? {
+        guard let type = c.normalizationType else { return nil }
+        return type.hasPrefix("RMS") ? "RMS" : type
+    }
+
+    private static func attention(_ p: String, _ c: CanonicalConfig) -> [(String, [Int])] {
+        let (n, m, h) = (c.nHeads, c.dModel, c.dHead)
+        // Own parameters first (W_Q, W_O, b_Q, b_O, then K/V), then the q/k norms.
+        var out: [(String, [Int])] = [(p + "W_Q", [n, m, h]), (p + "W_O", [n, h, m]),
+                                      (p + "b_Q", [n, h]), (p + "b_O", [m])]
+        let kv = c.isGroupedQuery ? "_" : ""
+        let g = c.kvHeads
+        out += [(p + kv + "W_K", [g, m, h]), (p + kv + "W_V", [g, m, h]),
+                (p + kv + "b_K", [g, h]), (p + kv + "b_V", [g, h])]
+        if c.useQKNorm { out += [(p + "q_norm.w", [h]), (p + "k_norm.w", [h])] }
+        return out
+    }
+
+    private static func mlp(_ p: String, _ c: CanonicalConfig) -> [(String, [Int])] {
+        let m = c.dModel, f = c.dMLP ?? 4 * c.dModel
+        if let experts = c.numExperts, experts > 0 {
+            // nn.Linear weights, [out, in]: the experts list is registered before the router.
+            var out = [(String, [Int])]()
+            for e in 0..<experts {
+                out += [(p + "experts.\(e).W_in.weight", [f, m]), (p + "experts.\(e).W_out.weight", [m, f]),
+                        (p + "experts.\(e).W_gate.weight", [f, m])]
+            }
+            out.append((p + "W_gate.weight", [experts, m]))
+            return out
+        }
+        var out: [(String, [Int])]
+        if c.gatedMLP {
+            out = [(p + "W_in", [m, f]), (p + "W_out", [f, m]), (p + "W_gate", [m, f]),
+                   (p + "b_in", [f]), (p + "b_out", [m])]
+        } else {
+            out = [(p + "W_in", [m, f]), (p + "b_in", [f]), (p + "W_out", [f, m]), (p + "b_out", [m])]
+        }
+        // SoLU-style activations (`*_ln`) carry a norm over d_mlp.
+        if let act = c.actFn, act.hasSuffix("_ln"), c.normalizationType == "LN" {
+            out += [(p + "ln.w", [f]), (p + "ln.b", [f])]
+        }
+        return out
+    }
+}

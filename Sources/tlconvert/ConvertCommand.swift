@@ -1,0 +1,43 @@
+import ArgumentParser
+import TLConversion
+import TLCore
+import TLFormats
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json)."
+    )
+
+    @Argument(help: "A zoo name or alias (gpt2-small), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights).")
+    var model: String
+
+    @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>).")
+    var output: String?
+
+    @Option(help: "Element type of the written weights: float32, float16 or bfloat16.")
+    var dtype: String = "float32"
+
+    @Flag(help: "Replace the output directory if it exists.")
+    var force = false
+
+    @Option(help: "Revision (branch, tag or commit) of a hub model.")
+    var revision: String?
+
+    @Flag(help: "Never touch the network.")
+    var offline = false
+
+    func run() throws {
+        try reportingErrors {
+            guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {
+                throw TLError.usage("--dtype must be float32, float16 or bfloat16 (got '\(dtype)')")
+            }
+            let resolved = try ModelSource.resolve(model, revision: revision, offline: offline)
+            let checkpoint = try HFCheckpoint.open(resolved.directory)
+            let converter = Converter(dtype: outputDType, force: force, revision: resolved.revision)
+            _ = try converter.convert(checkpoint, modelID: resolved.modelID,
+                                      to: output ?? "tl-models/\(resolved.name)",
+                                      progress: { Console.error($0) })
+        }
+    }
+}
