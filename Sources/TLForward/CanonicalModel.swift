@@ -14,6 +14,15 @@ public struct CanonicalModel: Sendable {
         self.weights = weights
     }
 
+    /// Whether `path` is a directory written by `tlconvert convert`: its `config.json` holds
+    /// TransformerLens keys (`d_model`), not Hugging Face ones.
+    public static func isCanonicalDirectory(_ path: String) -> Bool {
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard FileManager.default.fileExists(atPath: base + "/model.safetensors"),
+              let json = try? JSONParser.parseFile(base + "/config.json") else { return false }
+        return json["d_model"] != nil
+    }
+
     /// Loads a directory written by `tlconvert convert` (`config.json` + `model.safetensors`).
     public static func load(directory: String) throws(TLError) -> CanonicalModel {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory

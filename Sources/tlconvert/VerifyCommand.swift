@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLConversion
 import TLCore
 import TLFormats
 import TLForward
@@ -17,8 +18,14 @@ struct VerifyCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors).")
+    @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors), or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
     var model: String
+
+    @Option(help: "Revision (branch, tag or commit) of a hub model.")
+    var revision: String?
+
+    @Flag(help: "Never touch the network.")
+    var offline = false
 
     @Option(help: "The reference dump (.safetensors).")
     var reference: String
@@ -71,7 +78,8 @@ struct VerifyCommand: ParsableCommand {
         try reportingErrors {
             let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
             let dump = try ReferenceDump.load(reference)
-            let transformer = try VerifyCommand.loadModel(model, processing: processing).transformer()
+            let transformer = try VerifyCommand.loadModel(model, processing: processing, revision: revision,
+                                                          offline: offline).transformer()
             let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
             if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
@@ -81,12 +89,36 @@ struct VerifyCommand: ParsableCommand {
         }
     }
 
-    /// The one place `verify` gets its model: today a canonical directory; Hugging Face
-    /// checkpoints (converted in memory with `processing`) plug in here.
-    static func loadModel(_ path: String, processing: ProcessingOptions) throws(TLError) -> CanonicalModel {
-        guard processing.isNone else {
-            throw .usage("\(path): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
+    /// The one place `verify` gets its model: a converted directory as written, or a
+    /// Hugging Face checkpoint converted in memory, group by group, as `convert` does.
+    static func loadModel(_ model: String, processing options: ProcessingOptions, revision: String? = nil,
+                          offline: Bool = false) throws(TLError) -> CanonicalModel {
+        if CanonicalModel.isCanonicalDirectory(model) {
+            guard options.isNone else {
+                throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
+            }
+            return try CanonicalModel.load(directory: model)
         }
-        return try CanonicalModel.load(directory: path)
+        let source = try ModelSource.resolve(model, revision: revision, offline: offline)
+        let checkpoint = try HFCheckpoint.open(source.directory)
+        guard options.isNone else {
+            throw .unsupported("\(model): processing flags on a Hugging Face checkpoint are not available in this build; convert with them and verify the output directory")
+        }
+        return try convertInMemory(checkpoint, modelID: source.modelID, processing: nil)
+    }
+
+    /// The canonical config and weights of `checkpoint` without writing them; `processing`
+    /// (TLProcessing's pipeline) is applied per group as `Converter.convert` applies it.
+    static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
+                                processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
+        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
+        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
+        var weights = StateDict()
+        for group in WeightGroup.all(layers: config.nLayers) {
+            var groupWeights = try mapper.map(group)
+            try processing?.process(group, weights: &groupWeights, config: config)
+            weights.merge(groupWeights) { _, new in new }
+        }
+        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
     }
 }

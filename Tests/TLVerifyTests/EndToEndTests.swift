@@ -30,6 +30,22 @@ import TLVerify
         try Self.convertAndVerify(name, flags: [])
     }
 
+    /// `verify` straight on the Hugging Face checkpoint (converted in memory).
+    @Test(arguments: cases)
+    func huggingFaceCheckpointVerifiesDirectly(name: String) throws {
+        let dir = try Support.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = Support.fixture("models/\(name)/hf_logits.safetensors")
+        let saved = dir + "/ours.safetensors"
+        let verified = try Support.tlconvert(["verify", Support.fixture("models/\(name)"), "--offline",
+                                              "--reference", reference, "--save-logits", saved])
+        #expect(verified.status == 0, "verify \(name): \(verified.stderr)")
+        #expect(verified.stdout.contains("result: PASS"))
+        let ours = try SafeTensorsFile(path: saved).tensor(named: "logits").float32()
+        let logProb = Verifier.report(reference: try ReferenceDump.load(reference), ours: ours).overall.maxLogProbDiff
+        #expect(logProb <= 1e-4, "\(name): max |Δ log-prob| \(logProb)")
+    }
+
     @Test(.enabled(if: convertOffers("--tl-defaults"), "convert has no --tl-defaults yet"), arguments: cases)
     func convertedWithTLDefaultsVerifies(name: String) throws {
         try Self.convertAndVerify(name, flags: ["--tl-defaults"])

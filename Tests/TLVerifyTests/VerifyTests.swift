@@ -121,14 +121,14 @@ import TLVerify
         #expect(throws: TLError.self) { try Verifier.saveLogits(logits, to: dir + "/no/such/dir/l.safetensors") }
     }
 
-    @Test func huggingFaceDirectoryIsExplained() throws {
-        let result = try Support.tlconvert(["verify", Support.fixture("models/gpt2"), "--reference",
-                                            Support.fixture("models/gpt2/hf_logits.safetensors")])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("Hugging Face config"), "\(result.stderr)")
+    @Test func processingFlagsNeedAHuggingFaceCheckpoint() throws {
         let flags = try Support.tlconvert(["verify", Support.fixture("forward/ln-learned"), "--tl-defaults", "--reference",
                                            Support.fixture("forward/ln-learned/reference.safetensors")])
         #expect(flags.status == 2)
         #expect(flags.stderr.contains("processing flags"), "\(flags.stderr)")
+        let missing = try Support.tlconvert(["verify", "/nonexistent/model-dir", "--offline", "--reference",
+                                             Support.fixture("models/gpt2/hf_logits.safetensors")])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.split(separator: "\n").count == 1)
     }
 }
