@@ -33,3 +33,7 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# Forward-pass benchmark: gpt2-medium shape, 1 × 128 tokens, vs bare sgemm (release build).
+bench-forward: deps
+	tools/bench-forward
