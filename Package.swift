@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
-        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),

@@ -4,6 +4,7 @@ import TLCore
 import TLFormats
 import TLForward
 import TLModel
+import TLProcessing
 import TLVerify
 
 struct VerifyCommand: ParsableCommand {
@@ -101,10 +102,8 @@ struct VerifyCommand: ParsableCommand {
         }
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
-        guard options.isNone else {
-            throw .unsupported("\(model): processing flags on a Hugging Face checkpoint are not available in this build; convert with them and verify the output directory")
-        }
-        return try convertInMemory(checkpoint, modelID: source.modelID, processing: nil)
+        return try convertInMemory(checkpoint, modelID: source.modelID,
+                                   processing: options.isNone ? nil : ProcessingPipeline(options: options))
     }
 
     /// The canonical config and weights of `checkpoint` without writing them; `processing`
