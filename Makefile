@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEFAULT_MODEL ?= Fixtures/models/gpt2
 APT_PACKAGES = zlib1g-dev libjson-c-dev libopenblas-dev
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test bench bench-processing clean
 
 # Installs the three system libraries with apt-get when any is missing.
 deps:
@@ -21,8 +21,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Convert the bundled GPT-2 fixture with --fold-ln, then prove it against the
+# Hugging Face logits saved beside it.
+DEMO_OUTPUT ?= tl-models/demo-gpt2
 demo: release
-	.build/release/tlconvert inspect $(DEFAULT_MODEL)/model.safetensors
+	.build/release/tlconvert inspect $(DEFAULT_MODEL)
+	.build/release/tlconvert convert $(DEFAULT_MODEL) --fold-ln -o $(DEMO_OUTPUT) --force
+	.build/release/tlconvert verify $(DEMO_OUTPUT) --reference $(DEFAULT_MODEL)/hf_logits.safetensors
 
 test: deps
 	$(SWIFT) test
@@ -33,3 +38,11 @@ bench: deps
 
 clean:
 	rm -rf .build
+
+# Forward-pass benchmark: gpt2-medium shape, 1 × 128 tokens, vs bare sgemm (release build).
+bench-forward: deps
+	tools/bench-forward
+
+# Weight-processing benchmark: --tl-defaults on a 7B-shaped embed, block and unembed (release build).
+bench-processing: deps
+	tools/bench-processing

@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "ModelConfigs", dependencies: ["TLCore", "TLFormats", "TLModel"],
                 path: "ModelConfigs"),
         .target(name: "TLProcessing", dependencies: ["TLCore", "TLModel", "COpenBLAS"]),
-        .target(name: "TLForward", dependencies: ["TLCore", "TLModel", "COpenBLAS"]),
+        .target(name: "TLForward", dependencies: ["TLCore", "TLFormats", "TLModel", "COpenBLAS"]),
         .target(name: "TLVerify", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .target(name: "TLHub", dependencies: ["TLCore", "TLFormats", "ModelConfigs"]),
         .target(name: "TLTokenizers", dependencies: ["TLCore", "TLFormats"]),
@@ -35,18 +35,21 @@ let package = Package(
                 dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing",
                                "TLForward", "TLVerify", "TLHub", "TLTokenizers", "COpenBLAS"]),
         .executableTarget(name: "tlconvert", dependencies: [
-            "TLConversion",
+            "TLConversion", "TLProcessing", "TLModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmark helpers for tools/bench-* (release build); shared by every benchmark.
         .executableTarget(name: "tlbench", dependencies: [
-            "TLCore", "TLFormats",
+            "TLCore", "TLFormats", "TLModel", "TLForward", "TLProcessing", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
+        .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
+        .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
         .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
                     exclude: ["Reference"]),

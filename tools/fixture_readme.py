@@ -76,6 +76,21 @@ Hugging Face is right in each; tests of logits must use `hf_logits.safetensors`.
   so they are dropped; GPT-J and OPT `eps` fixed at 1e-5; `n_ctx` 2048 for Mistral, Bloom, Qwen2/3;
   Qwen2/Qwen3 `rotary_base` stored as an int.
 
+## What tlconvert does where TransformerLens 2.16.1 is wrong
+Our logits follow Hugging Face; our weights follow TransformerLens wherever it is right.
+- **rope_theta** (lam-gqa): `config.json` carries the checkpoint's `rotary_base` (500000), so the
+  converted model loads into TransformerLens and computes what Hugging Face computes.
+- **ALiBi slopes** (bloom): the weights equal TL's (`pos_embed.W_pos`, uninitialised in TL, is
+  written as zeros); tlconvert's forward pass uses Hugging Face's slopes. A converted Bloom with a
+  head count that is not a power of two still runs TL's slopes when loaded into TransformerLens.
+- **Mixture of experts with fold_ln** (mixtral): TL drops the norm weights without folding them; we
+  fold `ln2` into the router and into every expert's `W_in` and `W_gate`, so `--fold-ln` and
+  `--tl-defaults` Mixtral matches Hugging Face (checked by the Swift tests against `hf_logits`),
+  and `tl/fold_ln.*`/`tl/defaults.*` of mixtral are not used as references.
+- **refactor_factored_attn_matrices** on rotary models (TL asserts) and on grouped-query attention
+  (TL crashes): refused with a clear error before any weight is touched.
+- **Mixtral top-k renormalisation**: TL 2.16.1 does renormalise (raw logits agree); nothing to fix.
+
 ## manifest.json
 `{"cases": [...], "input_shape": [2, 16], "tl_processings": [...], "generator", "versions"}`; per case:
 - `name`, `family`, `architecture` (config.json `architectures[0]`), `variant` (safetensors | hub |

@@ -11,8 +11,8 @@ struct TLConvertCommand: ParsableCommand {
         commandName: "tlconvert",
         abstract: "Convert Hugging Face checkpoints into TransformerLens's hooked weight layout, and prove the result right.",
         version: TLConvertVersion.string,
-        subcommands: [ConvertCommand.self, InspectCommand.self, ListCommand.self, DownloadCommand.self,
-                      TokenizeCommand.self],
+        subcommands: [ConvertCommand.self, InspectCommand.self, VerifyCommand.self, ListCommand.self,
+                      DownloadCommand.self, TokenizeCommand.self],
         defaultSubcommand: ConvertCommand.self
     )
 

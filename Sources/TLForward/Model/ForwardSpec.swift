@@ -1,0 +1,148 @@
+import Foundation
+import TLCore
+import TLModel
+
+/// How tokens learn their position.
+enum PositionScheme: Sendable {
+    /// Learned absolute positions added to the embedding (`pos_embed.W_pos`; OPT's offset is in the weights).
+    case learned
+    /// Rotary embedding of queries and keys.
+    case rotary(Rotary)
+    /// ALiBi biases on the attention scores.
+    case alibi([Float])
+}
+
+/// The feature flags of `CanonicalConfig` resolved once into what the forward pass
+/// branches on, with every unsupported or inconsistent setting rejected up front.
+struct ForwardSpec: Sendable {
+    let layers: Int
+    let dModel: Int
+    let dHead: Int
+    let heads: Int
+    let kvHeads: Int
+    let dMLP: Int
+    let vocab: Int
+    let vocabOut: Int
+    let context: Int
+    let eps: Float
+    let norm: NormKind?
+    /// `final_rms`: the final norm is RMS even though blocks use LayerNorm.
+    let finalNorm: NormKind?
+    /// Gemma 2: norms after attention and after the MLP too.
+    let normsAfter: Bool
+    let postEmbeddingNorm: Bool
+    let position: PositionScheme
+    let activation: Activation?
+    let gated: Bool
+    let experts: Int
+    let expertsPerToken: Int
+    let attentionOnly: Bool
+    let parallel: Bool
+    let qkNorm: Bool
+    /// Scores are divided by this (already including the inverse-layer-index factor per layer).
+    let attentionScales: [Float]
+    /// Local window per layer (nil = global causal).
+    let windows: [Int?]
+    let scoreSoftCap: Float?
+    let logitSoftCap: Float?
+
+    init(_ raw: CanonicalConfig) throws(TLError) {
+        var config = raw
+        config.applyDerivedDefaults()
+        func require(_ condition: Bool, _ message: String) throws(TLError) {
+            if !condition { throw .unsupported("config: \(message)") }
+        }
+        try require(config.nLayers >= 0, "n_layers must be ≥ 0")
+        try require(config.dModel > 0 && config.dHead > 0 && config.nHeads > 0,
+                    "d_model, d_head and n_heads must be positive")
+        try require(config.dVocab > 0, "d_vocab must be positive")
+        try require(config.nCtx > 0, "n_ctx must be positive")
+        try require(config.attentionDir == "causal", "attention_dir '\(config.attentionDir)' is not supported (causal only)")
+        layers = config.nLayers
+        dModel = config.dModel
+        dHead = config.dHead
+        heads = config.nHeads
+        kvHeads = config.kvHeads
+        try require(kvHeads > 0 && heads % kvHeads == 0,
+                    "n_heads (\(heads)) must be a multiple of n_key_value_heads (\(kvHeads))")
+        attentionOnly = config.attnOnly
+        dMLP = config.dMLP ?? 0
+        try require(attentionOnly || dMLP > 0, "d_mlp must be positive")
+        vocab = config.dVocab
+        vocabOut = config.dVocabOut
+        context = config.nCtx
+        eps = Float(config.eps)
+        norm = try NormKind(normalizationType: config.normalizationType)
+        if config.finalRMS, let norm, norm.centres {
+            finalNorm = norm == .layerNorm ? .rms : .rmsPre
+        } else {
+            finalNorm = norm
+        }
+        normsAfter = config.useNormalizationBeforeAndAfter
+        if normsAfter {
+            try require(norm == .rms || norm == .rmsPre,
+                        "use_normalization_before_and_after needs an RMS normalization_type (as in TransformerLens)")
+        }
+        postEmbeddingNorm = config.postEmbeddingLN
+        switch config.positionalEmbeddingType {
+        case "standard":
+            position = .learned
+        case "rotary":
+            let dim = config.rotaryDim ?? config.dHead
+            try require(dim > 0 && dim % 2 == 0 && dim <= config.dHead,
+                        "rotary_dim \(dim) must be even and ≤ d_head \(config.dHead)")
+            let ntk = config.useNTKByPartsRope
+                ? NTKByParts(factor: config.NTKByPartsFactor, lowFrequencyFactor: config.NTKByPartsLowFreqFactor,
+                             highFrequencyFactor: config.NTKByPartsHighFreqFactor,
+                             originalContext: Double(config.NTKOriginalCtxLen))
+                : nil
+            position = .rotary(Rotary(dim: dim, base: config.rotaryBase, adjacentPairs: config.rotaryAdjacentPairs,
+                                      positions: config.nCtx, ntkByParts: ntk))
+        case "alibi":
+            position = .alibi(Alibi.slopes(heads: config.nHeads))
+        case let other:
+            throw .unsupported("config: positional_embedding_type '\(other)' is not supported (standard, rotary, alibi)")
+        }
+        activation = attentionOnly ? nil : try Activation(actFn: config.actFn)
+        gated = config.gatedMLP
+        experts = config.numExperts ?? 0
+        expertsPerToken = config.expertsPerToken ?? 0
+        if experts > 0 {
+            try require(expertsPerToken > 0 && expertsPerToken <= experts,
+                        "experts_per_token must be between 1 and num_experts")
+        }
+        if activation == .soluLN {
+            try require(!gated && experts == 0, "solu_ln is only supported in a standard MLP")
+        }
+        parallel = config.parallelAttnMLP
+        qkNorm = config.useQKNorm
+        let baseScale = config.useAttnScale ? Float(config.attnScale) : 1
+        attentionScales = (0..<config.nLayers).map { layer in
+            config.scaleAttnByInverseLayerIdx ? baseScale * Float(layer + 1) : baseScale
+        }
+        if config.useLocalAttn {
+            guard let types = config.attnTypes, types.count >= config.nLayers else {
+                throw .unsupported("config: use_local_attn needs attn_types for every layer")
+            }
+            var windows = [Int?]()
+            for type in types.prefix(config.nLayers) {
+                switch type {
+                case "global": windows.append(nil)
+                case "local":
+                    guard let size = config.windowSize, size > 0 else {
+                        throw .unsupported("config: local attention needs a positive window_size")
+                    }
+                    windows.append(size)
+                default: throw .unsupported("config: attn_types entry '\(type)' is neither global nor local")
+                }
+            }
+            self.windows = windows
+        } else {
+            windows = Array(repeating: nil, count: config.nLayers)
+        }
+        scoreSoftCap = config.attnScoresSoftCap > 0 ? Float(config.attnScoresSoftCap) : nil
+        logitSoftCap = config.outputLogitsSoftCap > 0 ? Float(config.outputLogitsSoftCap) : nil
+    }
+
+    var groupSize: Int { heads / kvHeads }
+}

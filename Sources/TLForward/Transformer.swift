@@ -1,0 +1,183 @@
+import Foundation
+import TLCore
+import TLModel
+
+/// TransformerLens's `HookedTransformer` forward pass in float32 over canonical
+/// weights, every matrix product through OpenBLAS. Built once (weights validated and
+/// packed), then run on batches of token ids.
+///
+/// `attentionMask` (1 = real token, 0 = padding) hides padded keys; positions are not
+/// shifted, so only right padding is supported (left padding is rejected).
+public struct Transformer: Sendable {
+    public let config: CanonicalConfig
+    let spec: ForwardSpec
+    let embedding: Matrix
+    let positionEmbedding: Matrix?
+    let embeddingNorm: Norm?
+    let blocks: [Block]
+    let finalNorm: Norm?
+    let unembed: Matrix
+    let unembedBias: Matrix?
+
+    struct Block: Sendable {
+        let ln1: Norm?
+        let ln1Post: Norm?
+        let attention: AttentionWeights
+        let ln2: Norm?
+        let ln2Post: Norm?
+        let mlp: MLPWeights?
+    }
+
+    /// Validates every tensor the config calls for (name and shape) and packs them.
+    public init(config: CanonicalConfig, weights: StateDict) throws(TLError) {
+        let spec = try ForwardSpec(config)
+        var derived = config
+        derived.applyDerivedDefaults()
+        self.config = derived
+        self.spec = spec
+        let reader = WeightReader(weights: weights)
+        let d = spec.dModel
+        embedding = try reader.matrix("embed.W_E", [spec.vocab, d], rows: spec.vocab, cols: d)
+        if case .learned = spec.position {
+            positionEmbedding = try reader.matrix("pos_embed.W_pos", [spec.context, d], rows: spec.context, cols: d)
+        } else {
+            positionEmbedding = nil
+        }
+        embeddingNorm = spec.postEmbeddingNorm
+            ? try reader.norm(.layerNorm, name: "embed.ln", width: d, eps: spec.eps) : nil
+        var blocks = [Block]()
+        for l in 0..<spec.layers {
+            func norm(_ suffix: String) throws(TLError) -> Norm? {
+                guard let kind = spec.norm else { return nil }
+                return try reader.norm(kind, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
+            }
+            func normAfter(_ suffix: String) throws(TLError) -> Norm? {
+                guard spec.normsAfter else { return nil }
+                return try reader.norm(.rms, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
+            }
+            let hasMLP = !spec.attentionOnly
+            blocks.append(Block(
+                ln1: try norm("ln1"), ln1Post: try normAfter("ln1_post"),
+                attention: try AttentionWeights(layer: l, spec: spec, reader: reader),
+                ln2: hasMLP ? try norm("ln2") : nil, ln2Post: hasMLP ? try normAfter("ln2_post") : nil,
+                mlp: hasMLP ? try MLPWeights(layer: l, spec: spec, reader: reader) : nil))
+        }
+        self.blocks = blocks
+        finalNorm = try spec.finalNorm.map { kind throws(TLError) in
+            try reader.norm(kind, name: "ln_final", width: d, eps: spec.eps)
+        }
+        unembed = try reader.matrix("unembed.W_U", [d, spec.vocabOut], rows: d, cols: spec.vocabOut)
+        unembedBias = try reader.optionalVector("unembed.b_U", [spec.vocabOut])
+    }
+
+    /// Logits `[batch, seq, d_vocab_out]` for a batch of equally long token sequences.
+    public func logits(tokens: [[Int]], attentionMask: [[Int]]? = nil) throws(TLError) -> FloatTensor {
+        try run(tokens: tokens, attentionMask: attentionMask, recorder: nil)
+    }
+
+    /// The forward pass; when `recorder` is given it receives the activations its
+    /// filter selects under TransformerLens hook names.
+    public func run(tokens: [[Int]], attentionMask: [[Int]]? = nil,
+                    recorder: ActivationRecorder?) throws(TLError) -> FloatTensor {
+        let (batch, seq) = try validate(tokens: tokens, attentionMask: attentionMask)
+        let keyMask = attentionMask?.map { $0.map { $0 != 0 } }
+        let hooks = HookSite(recorder: recorder, batch: batch, positions: seq)
+        let d = spec.dModel
+        let rows = batch * seq
+        var residual = Matrix(rows: rows, cols: d)
+        for b in 0..<batch {
+            for p in 0..<seq { residual.row(b * seq + p).update(from: embedding.row(tokens[b][p]), count: d) }
+        }
+        if let embeddingNorm { embeddingNorm.apply(residual, into: residual, hooks: hooks) }
+        hooks.record("hook_embed", residual, shape: [batch, seq, d])
+        if let positionEmbedding {
+            let positions = Matrix(rows: rows, cols: d)
+            for r in 0..<rows { positions.row(r).update(from: positionEmbedding.row(r % seq), count: d) }
+            hooks.record("hook_pos_embed", positions, shape: [batch, seq, d])
+            add(positions, into: residual)
+        }
+        for (l, block) in blocks.enumerated() {
+            residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask)
+        }
+        if let finalNorm { finalNorm.apply(residual, into: residual, hooks: hooks) }
+        let logits = Matrix(uninitializedRows: rows, cols: spec.vocabOut)
+        BLAS.product(residual, unembed, bias: unembedBias, into: logits)
+        if let cap = spec.logitSoftCap {
+            for i in 0..<logits.count { logits.data[i] = cap * tanhf(logits.data[i] / cap) }
+        }
+        return logits.tensor(shape: [batch, seq, spec.vocabOut])
+    }
+
+    private func forward(block: Block, layer l: Int, _ residual: Matrix, hooks: HookSite,
+                         keyMask: [[Bool]]?) -> Matrix {
+        let shape = hooks.tokenShape + [spec.dModel]
+        hooks.record("blocks.\(l).hook_resid_pre", residual, shape: shape)
+        let attention = AttentionForward(spec: spec, layer: l, weights: block.attention)
+        let attentionOut = attention(normalized(residual, by: block.ln1, hooks: hooks), hooks: hooks, keyMask: keyMask)
+        if let post = block.ln1Post { post.apply(attentionOut, into: attentionOut, hooks: hooks) }
+        hooks.record("blocks.\(l).hook_attn_out", attentionOut, shape: shape)
+        guard let mlpWeights = block.mlp else {
+            add(attentionOut, into: residual)
+            hooks.record("blocks.\(l).hook_resid_post", residual, shape: shape)
+            return residual
+        }
+        let mlp = MLPForward(spec: spec, layer: l, weights: mlpWeights)
+        let mlpOut: Matrix
+        if spec.parallel {
+            mlpOut = mlp(normalized(residual, by: block.ln2, hooks: hooks), hooks: hooks)
+            add(attentionOut, into: residual)
+        } else {
+            add(attentionOut, into: residual)
+            hooks.record("blocks.\(l).hook_resid_mid", residual, shape: shape)
+            mlpOut = mlp(normalized(residual, by: block.ln2, hooks: hooks), hooks: hooks)
+        }
+        if let post = block.ln2Post { post.apply(mlpOut, into: mlpOut, hooks: hooks) }
+        hooks.record("blocks.\(l).hook_mlp_out", mlpOut, shape: shape)
+        add(mlpOut, into: residual)
+        hooks.record("blocks.\(l).hook_resid_post", residual, shape: shape)
+        return residual
+    }
+
+    private func normalized(_ x: Matrix, by norm: Norm?, hooks: HookSite) -> Matrix {
+        guard let norm else { return x }
+        let out = Matrix(uninitializedRows: x.rows, cols: x.cols)
+        norm.apply(x, into: out, hooks: hooks)
+        return out
+    }
+
+    private func add(_ x: Matrix, into target: Matrix) {
+        for i in 0..<target.count { target.data[i] += x.data[i] }
+    }
+
+    private func validate(tokens: [[Int]], attentionMask: [[Int]]?) throws(TLError) -> (Int, Int) {
+        guard let first = tokens.first, !first.isEmpty else {
+            throw .badTensor(name: "input_ids", problem: "is empty (expected [batch, seq] token ids)")
+        }
+        let seq = first.count
+        for (b, row) in tokens.enumerated() {
+            guard row.count == seq else {
+                throw .badTensor(name: "input_ids", problem: "row \(b) has \(row.count) tokens, row 0 has \(seq)")
+            }
+            for (p, id) in row.enumerated() where id < 0 || id >= spec.vocab {
+                throw .badTensor(name: "input_ids",
+                                 problem: "token id \(id) at [\(b), \(p)] is outside the vocabulary (d_vocab \(spec.vocab))")
+            }
+        }
+        // Learned positions and rotary tables cover n_ctx positions (ALiBi has no limit).
+        if case .alibi = spec.position {} else if seq > spec.context {
+            throw .badTensor(name: "input_ids", problem: "\(seq) positions exceed n_ctx \(spec.context)")
+        }
+        if let attentionMask {
+            guard attentionMask.count == tokens.count, attentionMask.allSatisfy({ $0.count == seq }) else {
+                throw .badTensor(name: "attention_mask", problem: "shape differs from input_ids [\(tokens.count), \(seq)]")
+            }
+            for (b, row) in attentionMask.enumerated() {
+                if let firstPad = row.firstIndex(of: 0), row[firstPad...].contains(where: { $0 != 0 }) {
+                    throw .badTensor(name: "attention_mask",
+                                     problem: "row \(b) is not right-padded (only right padding is supported)")
+                }
+            }
+        }
+        return (tokens.count, seq)
+    }
+}

@@ -1,2 +1,0 @@
-/// Reference-dump loading, logit metrics and the verify report.
-public enum TLVerify {}

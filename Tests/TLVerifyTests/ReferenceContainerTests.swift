@@ -1,0 +1,61 @@
+import Testing
+import TLCore
+import TLFormats
+import TLForward
+import TLVerify
+
+/// Reference dumps saved by numpy (`.npz`, deflated and stored) and `torch.save` (`.pt`)
+/// read as the safetensors original, and verify against them.
+@Suite struct ReferenceContainerTests {
+    static let original = Support.fixture("models/gpt2/hf_logits.safetensors")
+
+    static func model() throws -> Transformer {
+        try CanonicalModel.load(config: Support.fixture("models/gpt2/tl/raw.cfg.json"),
+                                weights: Support.fixture("models/gpt2/tl/raw.safetensors")).transformer()
+    }
+
+    @Test(arguments: [("gpt2-deflated.npz", Float(0)), ("gpt2.pt", 0), ("gpt2-stored-f16.npz", 1e-2), ("gpt2-bf16.pt", 5e-2)])
+    func containerMatchesTheOriginal(file: String, precision: Float) throws {
+        let original = try ReferenceDump.load(Self.original)
+        let dump = try ReferenceDump.load(Support.fixture("dumps/\(file)"))
+        #expect(dump.tokens == original.tokens)
+        #expect(dump.logits.shape == original.logits.shape)
+        var worst: Float = 0
+        for (a, b) in zip(dump.logits.values, original.logits.values) { worst = max(worst, abs(a - b)) }
+        #expect(worst <= precision, "\(file): logits differ by \(worst)")
+        let (report, _) = try Verifier.verify(Self.model(), against: dump)
+        #expect(report.overall.positions == 32)
+        if precision == 0 {
+            #expect(report.passed)
+            #expect(report.overall.maxLogProbDiff <= 1e-4)
+        } else {
+            // Half-precision logits carry their rounding; the comparison still sees agreement.
+            #expect(report.overall.maxLogProbDiff <= Double(precision) * 2)
+            #expect(report.overall.top1Agreement >= 0.9)
+        }
+    }
+
+    @Test func torchDumpWithMaskVerifiesFromTheCommandLine() throws {
+        let dir = try Support.canonicalDirectory(case: "gpt2", processing: "raw")
+        let result = try Support.tlconvert(["verify", dir, "--reference", Support.fixture("dumps/gpt2.pt"), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSONParser.parse(result.stdout, path: "stdout")["positions"]?.intValue == 32)
+    }
+
+    /// Right-padded batches from tools/dump_hf_logits.py: padded positions are hidden as keys
+    /// and left out of the metrics; the real ones match Hugging Face.
+    @Test(arguments: ["gpt2", "lam-gqa"])
+    func paddedBatchWithMaskPasses(name: String) throws {
+        var model = try CanonicalModel.load(config: Support.fixture("models/\(name)/tl/defaults.cfg.json"),
+                                            weights: Support.fixture("models/\(name)/tl/defaults.safetensors"))
+        if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
+        let dump = try ReferenceDump.load(Support.fixture("dumps/\(name)-padded.safetensors"))
+        let mask = try #require(dump.attentionMask)
+        #expect(mask[0].contains(0), "the first text is shorter and padded")
+        let (report, _) = try Verifier.verify(model.transformer(), against: dump)
+        #expect(report.overall.positions == mask.joined().reduce(0, +))
+        #expect(report.rows[0].positions == mask[0].reduce(0, +))
+        #expect(report.passed, "\(report.failures)")
+        #expect(report.overall.maxLogProbDiff <= 1e-4)
+    }
+}
