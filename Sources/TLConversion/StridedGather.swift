@@ -12,15 +12,21 @@ enum StridedGather {
 
     /// Fills `destination` (the window's element count) from the tensor whose element 0
     /// is at `base`.
+    /// - Parameter done: told each source element range (start, count) the gather has
+    ///   finished reading, as it goes, for two-dimensional windows read in source order
+    ///   (a plain copy, a transpose), so the caller can release those pages early.
     static func gather(_ base: UnsafeRawPointer, dtype: DType, window: StridedSource,
-                       into destination: UnsafeMutablePointer<Float>) {
+                       into destination: UnsafeMutablePointer<Float>, done: ((Int, Int) -> Void)? = nil) {
         switch dtype {
-        case .f32: run(F32.self, base, window, destination)
-        case .bf16: run(BF16.self, base, window, destination)
-        case .f16: run(F16.self, base, window, destination)
-        default: run(Other.self, base, window, destination, dtype: dtype)
+        case .f32: run(F32.self, base, window, destination, done: done)
+        case .bf16: run(BF16.self, base, window, destination, done: done)
+        case .f16: run(F16.self, base, window, destination, done: done)
+        default: run(Other.self, base, window, destination, dtype: dtype, done: done)
         }
     }
+
+    /// Source elements between two `done` reports (16 MiB of float32).
+    static let releaseChunk = 1 << 22
 
     // MARK: Element loaders (specialised, so the inner loops inline)
 
@@ -93,7 +99,8 @@ enum StridedGather {
     }
 
     private static func run<L: Loader>(_ loader: L.Type, _ base: UnsafeRawPointer, _ window: StridedSource,
-                                       _ out: UnsafeMutablePointer<Float>, dtype: DType = .f32) {
+                                       _ out: UnsafeMutablePointer<Float>, dtype: DType = .f32,
+                                       done: ((Int, Int) -> Void)?) {
         let axes = window.loopAxes
         let start = window.offset
         guard let last = axes.last else {
@@ -105,7 +112,16 @@ enum StridedGather {
         for i in stride(from: axes.count - 2, through: 0, by: -1) { outputStrides[i] = outputStrides[i + 1] * axes[i + 1].size }
         let loops = axes.indices.map { Loop(size: axes[$0].size, source: axes[$0].stride, output: outputStrides[$0]) }
 
-        if last.stride == 1 {
+        if last.stride == 1, axes.count == 1, let done {
+            // One contiguous run: copied in chunks, each reported when copied.
+            var i = 0
+            while i < last.size {
+                let n = min(releaseChunk, last.size - i)
+                L.widen(base, start + i, n, dtype, into: out + i)
+                done(start + i, n)
+                i += n
+            }
+        } else if last.stride == 1 {
             // Contiguous runs along the last axis.
             let run = last.size
             odometer(Array(loops.dropLast()), start) { source, output in
@@ -119,21 +135,34 @@ enum StridedGather {
             var others = loops
             others.remove(at: q)
             others.remove(at: p)
-            odometer(others, start) { source, output in
-                var r0 = 0
-                while r0 < rows {
-                    let r1 = min(r0 + tile, rows)
-                    var c0 = 0
+            // A tile is staged through a small buffer: each of its source lines is widened
+            // contiguously (vectorised), then written out transposed from L1.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: tile * tile) { staging in
+                let stage = staging.baseAddress!
+                odometer(others, start) { source, output in
+                    // Column blocks outside: a block's source lines are read from start to end
+                    // (sequential, prefetchable) while they stay in cache.
+                    var c0 = 0, reported = 0
                     while c0 < cols {
-                        let c1 = min(c0 + tile, cols)
-                        for r in r0..<r1 {
-                            let o = out + output + r * rowStride
-                            let s = source + r
-                            for c in c0..<c1 { o[c] = L.load(base, s + c * colStride, dtype) }
+                        let c1 = min(c0 + tile, cols), width = c1 - c0
+                        var r0 = 0
+                        while r0 < rows {
+                            let r1 = min(r0 + tile, rows), height = r1 - r0
+                            for c in 0..<width {
+                                L.widen(base, source + r0 + (c0 + c) * colStride, height, dtype, into: stage + c * tile)
+                            }
+                            for r in 0..<height {
+                                let o = out + output + (r0 + r) * rowStride + c0
+                                for c in 0..<width { o[c] = stage[c * tile + r] }
+                            }
+                            r0 = r1
+                        }
+                        if others.isEmpty, let done, (c1 - reported) * colStride >= releaseChunk || c1 == cols {
+                            done(source + reported * colStride, (c1 - reported) * colStride)
+                            reported = c1
                         }
                         c0 = c1
                     }
-                    r0 = r1
                 }
             }
         } else {

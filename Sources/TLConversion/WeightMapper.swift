@@ -122,7 +122,10 @@ public struct WeightMapper: Sendable {
         var out = StateDict()
         var read = [String]()
         defer { for name in read { weights.releasePages(of: name) } }
-        for rule in module.rules(for: config, group: group) {
+        let rules = module.rules(for: config, group: group)
+        var readers = [String: Int]()
+        for rule in rules { if let name = try? fileName(for: rule) { readers[name, default: 0] += 1 } }
+        for rule in rules {
             guard let shape = shapes[rule.target] else { continue }
             let count = shape.reduce(1, *)
             guard let name = try fileName(for: rule) else {
@@ -138,10 +141,17 @@ public struct WeightMapper: Sendable {
                window.shape == shape, window.offset >= 0, count == 0 || window.lastElement <= lastElement(of: source) {
                 var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
                 if count > 0 {
-                    source.storage.withBytes { bytes in
+                    // A tensor only this rule reads can give its pages back while it is copied
+                    // (an embedding is the largest tensor: that is the peak it lowers).
+                    let storage = source.storage, offset = source.byteOffset, width = source.dtype.byteSize
+                    let soleReader = readers[name] == 1
+                    storage.withBytes { bytes in
                         values.withUnsafeMutableBufferPointer { buffer in
-                            StridedGather.gather(bytes.baseAddress! + source.byteOffset, dtype: source.dtype,
-                                                 window: window, into: buffer.baseAddress!)
+                            StridedGather.gather(bytes.baseAddress! + offset, dtype: source.dtype,
+                                                 window: window, into: buffer.baseAddress!,
+                                                 done: soleReader ? { start, n in
+                                                     storage.releasePages(offset: offset + start * width, count: n * width)
+                                                 } : nil)
                         }
                     }
                 }

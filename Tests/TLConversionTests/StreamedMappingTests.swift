@@ -100,3 +100,34 @@ struct StreamedMappingTests {
         }
     }
 }
+
+/// Early page release: the gather reports each finished source range once, in order, covering
+/// the tensor, and the values are unchanged (a contiguous copy and a transpose, several chunks each).
+struct EarlyReleaseTests {
+    @Test(arguments: [[StridedGather.releaseChunk * 2 + 5], [StridedGather.releaseChunk / 2 + 7, 3]])
+    func reportsEverySourceRangeOnce(_ shape: [Int]) throws {
+        let count = shape.reduce(1, *)
+        let values = (0..<count).map { Float($0 % 1009) }
+        let source = FloatTensor(shape: shape, values: values).encoded(as: .bf16)
+        let transforms: [TensorTransform] = shape.count == 2 ? [.transpose] : []
+        let window = try #require(StridedSource.compile(shape: shape, strides: source.strides, transforms: transforms, sizes: [:]))
+        var ranges = [(Int, Int)]()
+        var out = [Float](repeating: .nan, count: count)
+        source.storage.withBytes { bytes in
+            out.withUnsafeMutableBufferPointer {
+                StridedGather.gather(bytes.baseAddress! + source.byteOffset, dtype: .bf16, window: window,
+                                     into: $0.baseAddress!, done: { ranges.append(($0, $1)) })
+            }
+        }
+        var expected = source.float32()
+        if shape.count == 2 { expected = try expected.rearranged("a b -> b a") }
+        #expect(out == expected.values)
+        #expect(ranges.count >= 2)
+        var next = 0
+        for (start, n) in ranges {
+            #expect(start == next)
+            next = start + n
+        }
+        #expect(next == count)
+    }
+}
