@@ -78,8 +78,8 @@ struct VerifyCommand: ParsableCommand {
         try reportingErrors {
             let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
             let dump = try ReferenceDump.load(reference)
-            let transformer = try VerifyCommand.loadModel(model, processing: processing, revision: revision,
-                                                          offline: offline).transformer()
+            let transformer = try ModelLoader.load(model, processing: processing, revision: revision,
+                                                   offline: offline).model.transformer()
             let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
             if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
@@ -87,38 +87,5 @@ struct VerifyCommand: ParsableCommand {
                 throw TLError.verificationFailed("verification failed: \(report.failures.joined(separator: "; "))")
             }
         }
-    }
-
-    /// The one place `verify` gets its model: a converted directory as written, or a
-    /// Hugging Face checkpoint converted in memory, group by group, as `convert` does.
-    static func loadModel(_ model: String, processing options: ProcessingOptions, revision: String? = nil,
-                          offline: Bool = false) throws(TLError) -> CanonicalModel {
-        if CanonicalModel.isCanonicalDirectory(model) {
-            guard options.isNone else {
-                throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
-            }
-            return try CanonicalModel.load(directory: model)
-        }
-        let source = try ModelSource.resolve(model, revision: revision, offline: offline)
-        let checkpoint = try HFCheckpoint.open(source.directory)
-        guard options.isNone else {
-            throw .unsupported("\(model): processing flags on a Hugging Face checkpoint are not available in this build; convert with them and verify the output directory")
-        }
-        return try convertInMemory(checkpoint, modelID: source.modelID, processing: nil)
-    }
-
-    /// The canonical config and weights of `checkpoint` without writing them; `processing`
-    /// (TLProcessing's pipeline) is applied per group as `Converter.convert` applies it.
-    static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
-                                processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
-        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
-        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
-        var weights = StateDict()
-        for group in WeightGroup.all(layers: config.nLayers) {
-            var groupWeights = try mapper.map(group)
-            try processing?.process(group, weights: &groupWeights, config: config)
-            weights.merge(groupWeights) { _, new in new }
-        }
-        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import TLCore
+import TLFormats
+import TLForward
+import TLModel
+
+/// A model ready for the forward pass, with where it came from.
+public struct LoadedModel: Sendable {
+    public let model: CanonicalModel
+    /// The source's repo id or absolute path (a converted directory: its absolute path).
+    public let modelID: String
+    /// The directory holding the model's tokenizer files (source checkpoint or converted output).
+    public let directory: String
+    /// The processing these weights carry: the flags applied while loading, or for a converted
+    /// directory the flags its `model.safetensors` metadata records.
+    public let processing: ProcessingOptions
+}
+
+/// The one way the commands that run a model (`verify`, `run`) get it: a directory written
+/// by `tlconvert convert` as it is, or a Hugging Face model (directory, repo id, zoo name)
+/// converted in memory, group by group, exactly as `convert` would write it.
+public enum ModelLoader {
+    /// - Parameters:
+    ///   - model: a converted directory, or any MODEL `convert` accepts.
+    ///   - processing: the processing flags (only for a Hugging Face checkpoint).
+    ///   - pipeline: the processing implementation for `processing` (TLProcessing's pipeline);
+    ///     required when `processing` sets a flag.
+    public static func load(_ model: String, processing: ProcessingOptions = .none,
+                            pipeline: (any GroupProcessing)? = nil,
+                            revision: String? = nil, offline: Bool = false) throws(TLError) -> LoadedModel {
+        if CanonicalModel.isCanonicalDirectory(model) {
+            guard processing.isNone else {
+                throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
+            }
+            return LoadedModel(model: try CanonicalModel.load(directory: model), modelID: absolutePath(model),
+                               directory: model, processing: try recordedProcessing(model))
+        }
+        let source = try ModelSource.resolve(model, revision: revision, offline: offline)
+        let checkpoint = try HFCheckpoint.open(source.directory)
+        guard processing.isNone || pipeline != nil else {
+            throw .unsupported("\(model): processing flags on a Hugging Face checkpoint are not available in this build; convert with them and use the output directory")
+        }
+        return LoadedModel(model: try convertInMemory(checkpoint, modelID: source.modelID,
+                                                      processing: processing.isNone ? nil : pipeline),
+                           modelID: source.modelID, directory: source.directory, processing: processing)
+    }
+
+    /// The canonical config and weights of `checkpoint` without writing them; `processing`
+    /// is applied per group as `Converter.convert` applies it.
+    public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
+                                       processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
+        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
+        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
+        var weights = StateDict()
+        for group in WeightGroup.all(layers: config.nLayers) {
+            var groupWeights = try mapper.map(group)
+            try processing?.process(group, weights: &groupWeights, config: config)
+            weights.merge(groupWeights) { _, new in new }
+        }
+        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
+    }
+
+    /// The processing flags `convert` recorded in a converted directory's `__metadata__`.
+    private static func recordedProcessing(_ directory: String) throws(TLError) -> ProcessingOptions {
+        let metadata = try SafeTensorsFile(path: FileSystem.join(directory, "model.safetensors")).metadata
+        func flag(_ name: String) -> Bool { metadata[name] == "true" }
+        return ProcessingOptions(foldLN: flag("fold_ln"), centerWritingWeights: flag("center_writing_weights"),
+                                 centerUnembed: flag("center_unembed"), foldValueBiases: flag("fold_value_biases"),
+                                 refactorFactoredAttnMatrices: flag("refactor_factored_attn_matrices"))
+    }
+
+    private static func absolutePath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return url.path
+    }
+}
