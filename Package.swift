@@ -35,7 +35,7 @@ let package = Package(
                 dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing",
                                "TLForward", "TLVerify", "TLHub", "TLTokenizers"]),
         .executableTarget(name: "tlconvert", dependencies: [
-            "TLConversion",
+            "TLConversion", "TLProcessing", "TLModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +46,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),

@@ -3,6 +3,7 @@ import TLCore
 import TLFormats
 import TLForward
 import TLModel
+import TLProcessing
 
 /// A model ready for the forward pass, with where it came from.
 public struct LoadedModel: Sendable {
@@ -22,12 +23,9 @@ public struct LoadedModel: Sendable {
 public enum ModelLoader {
     /// - Parameters:
     ///   - model: a converted directory, or any MODEL `convert` accepts.
-    ///   - processing: the processing flags (only for a Hugging Face checkpoint).
-    ///   - pipeline: the processing implementation for `processing` (TLProcessing's pipeline);
-    ///     required when `processing` sets a flag.
-    public static func load(_ model: String, processing: ProcessingOptions = .none,
-                            pipeline: (any GroupProcessing)? = nil,
-                            revision: String? = nil, offline: Bool = false) throws(TLError) -> LoadedModel {
+    ///   - processing: the processing flags (only for a Hugging Face checkpoint), applied
+    ///     by TLProcessing's pipeline.
+    public static func load(_ model: String, processing: ProcessingOptions = .none, revision: String? = nil, offline: Bool = false) throws(TLError) -> LoadedModel {
         if CanonicalModel.isCanonicalDirectory(model) {
             guard processing.isNone else {
                 throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
@@ -37,11 +35,8 @@ public enum ModelLoader {
         }
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
-        guard processing.isNone || pipeline != nil else {
-            throw .unsupported("\(model): processing flags on a Hugging Face checkpoint are not available in this build; convert with them and use the output directory")
-        }
         return LoadedModel(model: try convertInMemory(checkpoint, modelID: source.modelID,
-                                                      processing: processing.isNone ? nil : pipeline),
+                                                      processing: processing.isNone ? nil : ProcessingPipeline(options: processing)),
                            modelID: source.modelID, directory: source.directory, processing: processing)
     }
 

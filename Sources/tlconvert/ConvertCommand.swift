@@ -27,6 +27,9 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Never touch the network.")
     var offline = false
 
+    @OptionGroup(title: "Processing")
+    var processing: ProcessingFlags
+
     func run() throws {
         try reportingErrors {
             guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {
@@ -34,7 +37,8 @@ struct ConvertCommand: ParsableCommand {
             }
             let resolved = try ModelSource.resolve(model, revision: revision, offline: offline)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
-            let converter = Converter(dtype: outputDType, force: force, revision: resolved.revision)
+            let converter = Converter(dtype: outputDType, processing: processing.pipeline, options: processing.options,
+                                      force: force, revision: resolved.revision)
             _ = try converter.convert(checkpoint, modelID: resolved.modelID,
                                       to: output ?? "tl-models/\(resolved.name)",
                                       progress: { Console.error($0) })

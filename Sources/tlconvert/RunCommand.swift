@@ -59,7 +59,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try ModelLoader.load(model, processing: processing.options, pipeline: processing.pipeline,
+            let loaded = try ModelLoader.load(model, processing: processing.options,
                                               revision: revision, offline: offline)
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,

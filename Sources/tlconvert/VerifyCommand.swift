@@ -45,28 +45,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("min-top1"), help: "Smallest fraction of positions whose top-1 token must agree.")
     var minTop1: Double = Tolerances.contract.minTop1
 
-    @Flag(name: .customLong("fold-ln"), help: "Fold LayerNorm weights (Hugging Face checkpoints only).")
-    var foldLN = false
-    @Flag(name: .customLong("center-writing-weights"), help: "Centre writing weights (Hugging Face checkpoints only).")
-    var centerWritingWeights = false
-    @Flag(name: .customLong("center-unembed"), help: "Centre the unembedding (Hugging Face checkpoints only).")
-    var centerUnembed = false
-    @Flag(name: .customLong("fold-value-biases"), help: "Fold value biases (Hugging Face checkpoints only).")
-    var foldValueBiases = false
-    @Flag(name: .customLong("refactor-factored-attn-matrices"), help: "Refactor attention matrices (Hugging Face checkpoints only).")
-    var refactorFactoredAttnMatrices = false
-    @Flag(name: .customLong("tl-defaults"), help: "The four default TransformerLens processing steps (Hugging Face checkpoints only).")
-    var tlDefaults = false
-
-    var processing: ProcessingOptions {
-        var options = tlDefaults ? ProcessingOptions.tlDefaults : ProcessingOptions()
-        options.foldLN = options.foldLN || foldLN
-        options.centerWritingWeights = options.centerWritingWeights || centerWritingWeights
-        options.centerUnembed = options.centerUnembed || centerUnembed
-        options.foldValueBiases = options.foldValueBiases || foldValueBiases
-        options.refactorFactoredAttnMatrices = refactorFactoredAttnMatrices
-        return options
-    }
+    @OptionGroup(title: "Processing (Hugging Face checkpoints only)")
+    var processing: ProcessingFlags
 
     func validate() throws {
         for (flag, value) in [("--max-kl", maxKL), ("--min-cosine", minCosine), ("--min-top1", minTop1)] where !value.isFinite {
@@ -78,7 +58,7 @@ struct VerifyCommand: ParsableCommand {
         try reportingErrors {
             let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
             let dump = try ReferenceDump.load(reference)
-            let transformer = try ModelLoader.load(model, processing: processing, revision: revision,
+            let transformer = try ModelLoader.load(model, processing: processing.options, revision: revision,
                                                    offline: offline).model.transformer()
             let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
             if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }

@@ -1,0 +1,74 @@
+import COpenBLAS
+
+/// The few numeric loops the processing steps share. Tensors are seen as
+/// `[outer, axis, inner]` row-major blocks, so one routine serves `W_Q`
+/// (`[head, d_model, d_head]`, axis = d_model) and `W_in` (`[d_model, d_mlp]`,
+/// outer = 1) alike. Means accumulate in double; contractions and products go to OpenBLAS.
+enum Kernels {
+    /// `x[o, a, i] *= scale[a]` (folding a norm's weight into the matrices reading it).
+    static func scale(_ x: inout [Float], outer: Int, axis: Int, inner: Int, by scale: [Float]) {
+        precondition(x.count == outer * axis * inner && scale.count == axis)
+        x.withUnsafeMutableBufferPointer { x in
+            scale.withUnsafeBufferPointer { s in
+                for o in 0..<outer {
+                    for a in 0..<axis {
+                        let base = (o * axis + a) * inner
+                        let factor = s[a]
+                        for i in 0..<inner { x[base + i] *= factor }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `out[o, i] += Σ_a v[a] · x[o, a, i]` (mapping a norm's bias through the matrices reading it).
+    static func addContraction(of x: [Float], outer: Int, axis: Int, inner: Int,
+                               with v: [Float], into out: inout [Float]) {
+        precondition(x.count == outer * axis * inner && v.count == axis && out.count == outer * inner)
+        guard outer > 0, axis > 0, inner > 0 else { return }
+        x.withUnsafeBufferPointer { x in
+            v.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { out in
+                    for o in 0..<outer {
+                        // y = Aᵀ v with A = x[o] as an axis × inner row-major matrix.
+                        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(axis), Int32(inner), 1,
+                                    x.baseAddress! + o * axis * inner, Int32(inner),
+                                    v.baseAddress!, 1, 1, out.baseAddress! + o * inner, 1)
+                    }
+                }
+            }
+        }
+    }
+
+    /// `x[o, a, i] -= mean_a x[o, ·, i]`: removes the component along the all-ones vector of `axis`.
+    static func centre(_ x: inout [Float], outer: Int, axis: Int, inner: Int) {
+        precondition(x.count == outer * axis * inner)
+        guard axis > 0, inner > 0 else { return }
+        var sums = [Double](repeating: 0, count: inner)
+        var means = [Float](repeating: 0, count: inner)
+        x.withUnsafeMutableBufferPointer { x in
+            for o in 0..<outer {
+                for i in 0..<inner { sums[i] = 0 }
+                for a in 0..<axis {
+                    let base = (o * axis + a) * inner
+                    for i in 0..<inner { sums[i] += Double(x[base + i]) }
+                }
+                for i in 0..<inner { means[i] = Float(sums[i] / Double(axis)) }
+                for a in 0..<axis {
+                    let base = (o * axis + a) * inner
+                    for i in 0..<inner { x[base + i] -= means[i] }
+                }
+            }
+        }
+    }
+
+    /// Row-major transpose of a rows × cols matrix.
+    static func transpose<T: BinaryFloatingPoint>(_ x: [T], rows: Int, cols: Int) -> [T] {
+        precondition(x.count == rows * cols)
+        var out = [T](repeating: 0, count: x.count)
+        for r in 0..<rows {
+            for c in 0..<cols { out[c * rows + r] = x[r * cols + c] }
+        }
+        return out
+    }
+}
