@@ -23,6 +23,7 @@ release: deps
 
 demo: release
 	.build/release/tlconvert inspect $(DEFAULT_MODEL)/model.safetensors
+	.build/release/tlconvert run $(DEFAULT_MODEL) --prompt "The model layer norm" --top-k 5
 
 test: deps
 	$(SWIFT) test
