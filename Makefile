@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEFAULT_MODEL ?= Fixtures/models/gpt2
 APT_PACKAGES = zlib1g-dev libjson-c-dev libopenblas-dev
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test bench bench-processing clean
 
 # Installs the three system libraries with apt-get when any is missing.
 deps:
@@ -38,3 +38,7 @@ clean:
 # Forward-pass benchmark: gpt2-medium shape, 1 × 128 tokens, vs bare sgemm (release build).
 bench-forward: deps
 	tools/bench-forward
+
+# Weight-processing benchmark: --tl-defaults on a 7B-shaped embed, block and unembed (release build).
+bench-processing: deps
+	tools/bench-processing

@@ -41,7 +41,7 @@ let package = Package(
 
         // Benchmark helpers for tools/bench-* (release build); shared by every benchmark.
         .executableTarget(name: "tlbench", dependencies: [
-            "TLCore", "TLFormats", "TLModel", "TLForward", "COpenBLAS",
+            "TLCore", "TLFormats", "TLModel", "TLForward", "TLProcessing", "COpenBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

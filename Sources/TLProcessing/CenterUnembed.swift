@@ -9,11 +9,12 @@ public enum CenterUnembed: ProcessingStep {
     public static func apply(to group: WeightGroup, weights: inout StateDict, config: CanonicalConfig) throws(TLError) {
         guard group == .unembed else { return }
         let dims = try Dims(config)
-        guard let unembed = weights["unembed.W_U"] else { throw .badTensor(name: "unembed.W_U", problem: "missing") }
-        guard unembed.rank == 2 else {
-            throw .badTensor(name: "unembed.W_U", problem: "shape \(unembed.shape), expected [\(dims.dModel), d_vocab_out]")
+        // Only the shape is read here: holding the tensor would make the in-place update copy it.
+        guard let shape = weights["unembed.W_U"]?.shape else { throw .badTensor(name: "unembed.W_U", problem: "missing") }
+        guard shape.count == 2 else {
+            throw .badTensor(name: "unembed.W_U", problem: "shape \(shape), expected [\(dims.dModel), d_vocab_out]")
         }
-        let vocab = unembed.shape[1]
+        let vocab = shape[1]
         var w = try Param.take("unembed.W_U", &weights, shape: [dims.dModel, vocab])
         Kernels.centre(&w.values, outer: dims.dModel, axis: vocab, inner: 1)
         weights["unembed.W_U"] = w

@@ -50,9 +50,10 @@ public enum CenterWritingWeights: ProcessingStep {
 
     /// A `[rows, d_model]` matrix whose row count the tensor itself gives (vocab, positions).
     private static func centreRows(_ name: String, _ weights: inout StateDict, dModel: Int) throws(TLError) {
-        guard let t = weights[name] else { throw .badTensor(name: name, problem: "missing") }
-        guard t.rank == 2 else { throw .badTensor(name: name, problem: "shape \(t.shape), expected [n, \(dModel)]") }
-        try centre(name, &weights, shape: [t.shape[0], dModel], outer: t.shape[0], axis: dModel, inner: 1)
+        // Only the shape is read here: holding the tensor would make the in-place update copy it.
+        guard let shape = weights[name]?.shape else { throw .badTensor(name: name, problem: "missing") }
+        guard shape.count == 2 else { throw .badTensor(name: name, problem: "shape \(shape), expected [n, \(dModel)]") }
+        try centre(name, &weights, shape: [shape[0], dModel], outer: shape[0], axis: dModel, inner: 1)
     }
 
     private static func centreBias(_ name: String, _ weights: inout StateDict, dModel: Int) throws(TLError) {

@@ -133,10 +133,11 @@ public enum FoldLayerNorm: ProcessingStep {
         guard let ln = try takeNorm("ln_final", &weights, length: dims.dModel, layerNorm: layerNorm) else {
             throw .badTensor(name: "ln_final.w", problem: "missing (normalization_type is \(config.normalizationType ?? "null"))")
         }
-        guard let unembed = weights["unembed.W_U"], unembed.rank == 2 else {
+        // Only the shape is read here: holding the tensor would make the in-place update copy it.
+        guard let shape = weights["unembed.W_U"]?.shape, shape.count == 2 else {
             throw .badTensor(name: "unembed.W_U", problem: weights["unembed.W_U"] == nil ? "missing" : "not a matrix")
         }
-        let vocab = unembed.shape[1]
+        let vocab = shape[1]
         // TransformerLens also centres W_U when final_rms is set, which changes the logits
         // (an RMS output is not mean-free); we centre only after a real LayerNorm.
         try fold(ln, weight: "unembed.W_U", bias: ("unembed.b_U", [vocab]), &weights, shape: [dims.dModel, vocab],

@@ -43,20 +43,35 @@ enum Kernels {
     /// `x[o, a, i] -= mean_a x[o, ·, i]`: removes the component along the all-ones vector of `axis`.
     static func centre(_ x: inout [Float], outer: Int, axis: Int, inner: Int) {
         precondition(x.count == outer * axis * inner)
-        guard axis > 0, inner > 0 else { return }
-        var sums = [Double](repeating: 0, count: inner)
-        var means = [Float](repeating: 0, count: inner)
-        x.withUnsafeMutableBufferPointer { x in
+        guard axis > 0, inner > 0, outer > 0 else { return }
+        x.withUnsafeMutableBufferPointer { buffer in
+            let x = buffer.baseAddress!
+            if inner == 1 {
+                // Rows (W_E, W_O, W_U over the vocabulary): a mean per contiguous row.
+                for o in 0..<outer {
+                    let row = x + o * axis
+                    var sum = 0.0
+                    for a in 0..<axis { sum += Double(row[a]) }
+                    let mean = Float(sum / Double(axis))
+                    for a in 0..<axis { row[a] -= mean }
+                }
+                return
+            }
+            // Columns (W_Q over d_model, W_U over d_model): means of strided columns, row by row.
+            let sums = UnsafeMutablePointer<Double>.allocate(capacity: inner)
+            let means = UnsafeMutablePointer<Float>.allocate(capacity: inner)
+            defer { sums.deallocate(); means.deallocate() }
             for o in 0..<outer {
-                for i in 0..<inner { sums[i] = 0 }
+                let block = x + o * axis * inner
+                sums.initialize(repeating: 0, count: inner)
                 for a in 0..<axis {
-                    let base = (o * axis + a) * inner
-                    for i in 0..<inner { sums[i] += Double(x[base + i]) }
+                    let row = block + a * inner
+                    for i in 0..<inner { sums[i] += Double(row[i]) }
                 }
                 for i in 0..<inner { means[i] = Float(sums[i] / Double(axis)) }
                 for a in 0..<axis {
-                    let base = (o * axis + a) * inner
-                    for i in 0..<inner { x[base + i] -= means[i] }
+                    let row = block + a * inner
+                    for i in 0..<inner { row[i] -= means[i] }
                 }
             }
         }
