@@ -8,21 +8,25 @@ import TLVerify
 /// tokenizes it and `run_with_cache` runs it.
 public enum PromptRun {
     /// Tokenizes `prompt` (BOS per the model's `default_prepend_bos` unless `prependBOS`
-    /// says otherwise; truncated to `n_ctx` as `to_tokens` does), runs the forward pass with
+    /// says otherwise; truncated to `n_ctx` as `to_tokens` does,
+    /// the report's `droppedTokens` counting what was cut), runs the forward pass with
     /// `recorder` collecting activations, and reports the top `topK` next tokens.
     public static func run(_ loaded: LoadedModel, prompt: String, topK: Int, prependBOS: Bool? = nil,
                            recorder: ActivationRecorder? = nil) throws(TLError) -> PromptReport {
         let tokenizer = try ModelTokenizer.load(path: loaded.directory)
         let config = loaded.model.config
-        let ids = tokenizer.toTokens(prompt, prependBOS: prependBOS ?? config.defaultPrependBOS,
-                                     maxLength: config.nCtx).ids
+        let prepend = prependBOS ?? config.defaultPrependBOS
+        let full = tokenizer.toTokens(prompt, prependBOS: prepend).ids
+        let ids = full.count > config.nCtx ? tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full
         guard !ids.isEmpty else {
             throw .usage("the prompt \(PythonRepr.string(prompt)) gives no tokens (this model prepends no BOS); give a non-empty prompt")
         }
         let logits = try loaded.model.transformer().run(tokens: [ids], recorder: recorder)
-        return try PromptReport(model: loaded.modelID, prompt: prompt, inputIDs: ids,
-                                promptTokens: tokenizer.strTokens(ids), logits: logits, topK: topK,
-                                tokenString: { tokenizer.tokenizer.decode([$0], skipSpecialTokens: false) })
+        var report = try PromptReport(model: loaded.modelID, prompt: prompt, inputIDs: ids,
+                                      promptTokens: tokenizer.strTokens(ids), logits: logits, topK: topK,
+                                      tokenString: { tokenizer.tokenizer.decode([$0], skipSpecialTokens: false) })
+        report.droppedTokens = full.count - ids.count
+        return report
     }
 
     /// The `__metadata__` of a cache file: what produced these activations.

@@ -22,6 +22,8 @@ public struct PromptReport: Sendable {
     /// TransformerLens's `to_str_tokens` of the prompt.
     public let promptTokens: [String]
     public let predictions: [Prediction]
+    /// Tokens cut from the end of a prompt longer than `n_ctx` (TransformerLens's `to_tokens` truncates silently).
+    public var droppedTokens = 0
 
     /// - Parameters:
     ///   - logits: the forward pass's output `[1, seq, d_vocab]` for `inputIDs`.
@@ -85,13 +87,14 @@ public struct PromptReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// `{"model", "prompt", "input_ids", "tokens", "top_k": [{"rank", "id", "token", "prob", "logit"}]}`.
+    /// `{"model", "prompt", "input_ids", "tokens", "dropped_tokens", "top_k": [{"rank", "id", "token", "prob", "logit"}]}`.
     public var json: JSONValue {
         .object([
             ("model", .string(model)),
             ("prompt", .string(prompt)),
             ("input_ids", .array(inputIDs.map { .int(Int64($0)) })),
             ("tokens", .array(promptTokens.map { .string($0) })),
+            ("dropped_tokens", .int(Int64(droppedTokens))),
             ("top_k", .array(predictions.map { p in
                 .object([("rank", .int(Int64(p.rank))), ("id", .int(Int64(p.id))), ("token", .string(p.token)),
                          ("prob", .double(p.probability)), ("logit", .double(Double(p.logit)))])

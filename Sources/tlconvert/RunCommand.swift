@@ -37,7 +37,7 @@ struct RunCommand: ParsableCommand {
           help: "Start with BOS or not (default: the model's default_prepend_bos, as TransformerLens).")
     var prependBOS: Bool?
 
-    @Flag(help: "Print one JSON object {model, prompt, input_ids, tokens, top_k: [{rank, id, token, prob, logit}]}.")
+    @Flag(help: "Print one JSON object {model, prompt, input_ids, tokens, dropped_tokens, top_k: [{rank, id, token, prob, logit}]}.")
     var json = false
 
     @Option(help: "Revision (branch, tag or commit) of a hub model.")
@@ -64,6 +64,9 @@ struct RunCommand: ParsableCommand {
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder)
+            if report.droppedTokens > 0 {
+                Console.error("note: the prompt is \(report.inputIDs.count + report.droppedTokens) tokens; kept the first n_ctx = \(report.inputIDs.count), as TransformerLens's to_tokens does")
+            }
             if let cache, let recorder {
                 guard !recorder.names.isEmpty else {
                     throw TLError.usage("--hooks '\(hooks ?? "")' matches no hook point of this model")

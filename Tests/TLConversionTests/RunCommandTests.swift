@@ -184,6 +184,21 @@ struct RunCommandTests {
         }
     }
 
+    /// Longer than n_ctx: the first n_ctx tokens of `to_tokens` (BOS included) run, and the cut is reported.
+    @Test func longPromptKeepsTheFirstNCtxTokens() throws {
+        let gpt2 = Fixtures.model("gpt2")
+        let text = String(repeating: "layer norm ", count: 60)
+        let nCtx = try #require(try JSONParser.parseFile(gpt2 + "/config.json")["n_positions"]?.intValue)
+        let tokens = try Self.tlconvert(["tokenize", gpt2, "--text", text, "--prepend-bos", "--json"])
+        let all = try #require(try JSONParser.parse(tokens.stdout, path: "stdout")["ids"]?.arrayValue).compactMap(\.intValue)
+        try #require(all.count > nCtx)
+        let result = try Self.tlconvert(["run", gpt2, "--prompt", text, "--json", "--top-k", "1"])
+        #expect(result.status == 0 && result.stderr.contains("kept the first n_ctx = \(nCtx)"), "\(result.stderr)")
+        let json = try JSONParser.parse(result.stdout, path: "stdout")
+        #expect(json["input_ids"]?.arrayValue?.compactMap(\.intValue) == Array(all.prefix(nCtx)))
+        #expect(json["dropped_tokens"]?.intValue == all.count - nCtx)
+    }
+
     // MARK: Bad input
 
     static func expectOneLineFailure(_ result: Output, mentioning text: String) {
