@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLConversion
 import TLCore
 import TLFormats
 import TLTokenizers
@@ -14,8 +15,14 @@ struct TokenizeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A model directory (Hugging Face or converted layout) or a tokenizer.json file.")
+    @Argument(help: "A model directory (Hugging Face or converted layout), a tokenizer.json file, or a zoo name / Hub repo id (resolved like `convert` does: cache, then download).")
     var model: String
+
+    @Option(help: "Revision (branch, tag or commit) of a hub model.")
+    var revision: String?
+
+    @Flag(help: "Never touch the network.")
+    var offline = false
 
     @Option(help: "The text to tokenize.")
     var text: String
@@ -29,7 +36,11 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let tokenizer = try ModelTokenizer.load(path: model)
+            // A path on disk is read as it is; anything else is a model name to resolve.
+            let path = FileSystem.kind(of: model) == .missing
+                ? try ModelSource.resolve(model, revision: revision, offline: offline).directory
+                : model
+            let tokenizer = try ModelTokenizer.load(path: path)
             let encoded = prependBOS
                 ? tokenizer.toTokens(text, prependBOS: true)
                 : tokenizer.tokenizer.encode(text, addSpecialTokens: false)
