@@ -28,6 +28,7 @@ demo: release
 	.build/release/tlconvert inspect $(DEFAULT_MODEL)
 	.build/release/tlconvert convert $(DEFAULT_MODEL) --fold-ln -o $(DEMO_OUTPUT) --force
 	.build/release/tlconvert verify $(DEMO_OUTPUT) --reference $(DEFAULT_MODEL)/hf_logits.safetensors
+	.build/release/tlconvert run $(DEFAULT_MODEL) --prompt "The model layer norm" --top-k 5
 
 test: deps
 	$(SWIFT) test
