@@ -40,11 +40,8 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print one JSON object {model, prompt, input_ids, tokens, dropped_tokens, top_k: [{rank, id, token, prob, logit}]}.")
     var json = false
 
-    @Option(help: "Revision (branch, tag or commit) of a hub model.")
-    var revision: String?
-
-    @Flag(help: "Never touch the network.")
-    var offline = false
+    @OptionGroup(title: "Hub")
+    var hub: HubOptions
 
     @OptionGroup(title: "Processing")
     var processing: ProcessingFlags
@@ -60,7 +57,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try ModelLoader.load(model, processing: processing.options,
-                                              revision: revision, offline: offline)
+                                              revision: hub.revision, offline: hub.offline)
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder)

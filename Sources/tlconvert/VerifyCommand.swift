@@ -21,11 +21,8 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors), or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
     var model: String
 
-    @Option(help: "Revision (branch, tag or commit) of a hub model.")
-    var revision: String?
-
-    @Flag(help: "Never touch the network.")
-    var offline = false
+    @OptionGroup(title: "Hub")
+    var hub: HubOptions
 
     @Option(help: "The reference dump (.safetensors).")
     var reference: String
@@ -38,8 +35,8 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let transformer = try ModelLoader.load(model, processing: processing.options, revision: revision,
-                                                   offline: offline).model.transformer()
+            let transformer = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
+                                                   offline: hub.offline).model.transformer()
             try verification.verify(transformer, reference: reference)
         }
     }
