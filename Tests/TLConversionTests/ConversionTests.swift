@@ -5,6 +5,7 @@ import TLCore
 import TLFormats
 import TLModel
 @testable import TLConversion
+import TLTestSupport
 
 /// Raw conversions of every fixture with TransformerLens references, compared with the
 /// parameters and config TransformerLens 2.16.1 itself produced for the same checkpoint.
@@ -23,7 +24,7 @@ struct ConversionTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func weightsEqualTransformerLens(_ fixture: Fixtures.Case) throws {
+    func weightsEqualTransformerLens(_ fixture: FixtureCase) throws {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")
@@ -46,7 +47,7 @@ struct ConversionTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func configJSONMatchesTransformerLens(_ fixture: Fixtures.Case) throws {
+    func configJSONMatchesTransformerLens(_ fixture: FixtureCase) throws {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try JSONParser.parseFile(out + "/config.json")

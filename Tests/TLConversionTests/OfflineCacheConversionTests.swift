@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TLCore
 import TLFormats
+import TLTestSupport
 
 /// A model found only in the Hugging Face cache converts offline to exactly what the
 /// same files give when converted from their own directory (issue 7's acceptance).
@@ -27,18 +28,6 @@ struct OfflineCacheConversionTests {
         return cache
     }
 
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BadInputTests.executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-
     @Test(arguments: ["gpt2-sharded", "lam-gqa"])
     func offlineFromCacheEqualsFromDirectory(_ name: String) throws {
         let repo = "fixture-org/\(name)"
@@ -46,9 +35,8 @@ struct OfflineCacheConversionTests {
         let out = ConversionTests.scratch("offline-\(name)")
         // An empty HF_ENDPOINT port: any network use would fail the conversion.
         let environment = ["HF_HUB_CACHE": cache, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": "http://127.0.0.1:9"]
-        #expect(try Self.run(["convert", repo, "--tl-defaults", "-o", "\(out)/cached"], environment: environment) == 0)
-        #expect(try Self.run(["convert", Fixtures.model(name), "--tl-defaults", "-o", "\(out)/direct"],
-                             environment: [:]) == 0)
+        #expect(try TLConvertProcess.run(["convert", repo, "--tl-defaults", "-o", "\(out)/cached"], environment: environment).status == 0)
+        #expect(try TLConvertProcess.run(["convert", Fixtures.model(name), "--tl-defaults", "-o", "\(out)/direct"]).status == 0)
 
         let cached = try SafeTensorsFile(path: "\(out)/cached/model.safetensors")
         let direct = try SafeTensorsFile(path: "\(out)/direct/model.safetensors")
@@ -63,8 +51,8 @@ struct OfflineCacheConversionTests {
     @Test func offlineWithoutTheModelInTheCacheFailsCleanly() throws {
         let cache = ConversionTests.scratch("empty-cache")
         let out = ConversionTests.scratch("offline-missing") + "/out"
-        let status = try Self.run(["convert", "fixture-org/absent", "-o", out],
-                                  environment: ["HF_HUB_CACHE": cache, "HF_HUB_OFFLINE": "1"])
+        let status = try TLConvertProcess.run(["convert", "fixture-org/absent", "-o", out],
+                                              environment: ["HF_HUB_CACHE": cache, "HF_HUB_OFFLINE": "1"]).status
         #expect(status == 2)
         #expect(FileSystem.kind(of: out) == .missing)
     }

@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 import TLConversion
+import TLTestSupport
 
 /// `tlconvert run` as a user runs it (the built binary), against what TransformerLens 2.16.1
 /// computed for the same prompt: `run_with_cache` activations (Fixtures/caches/<case>/
@@ -12,31 +13,6 @@ struct RunCommandTests {
     static let cacheCases = ["gpt2", "lam-gqa"]
     static let processings = ["raw", "defaults"]
     static let tolerance: Float = 1e-4
-
-    struct Output {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    /// Runs the built binary; its output goes to files (no pipe can fill up and stall it).
-    static func tlconvert(_ arguments: [String]) throws -> Output {
-        let dir = ConversionTests.scratch("run-output")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let outPath = dir + "/stdout", errPath = dir + "/stderr"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BadInputTests.executable)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        try process.run()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-    }
 
     static func prompt(_ name: String) throws -> JSONValue {
         try JSONParser.parseFile("\(Fixtures.root)/caches/\(name)/prompt.json")
@@ -81,7 +57,7 @@ struct RunCommandTests {
         let dir = ConversionTests.scratch("run-\(name)-\(processing)")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cache = dir + "/cache.safetensors"
-        let result = try Self.tlconvert(["run", Fixtures.model(name), "--prompt", text, "--json", "--cache", cache]
+        let result = try TLConvertProcess.run(["run", Fixtures.model(name), "--prompt", text, "--json", "--cache", cache]
                                         + Self.flags(processing))
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
@@ -103,7 +79,7 @@ struct RunCommandTests {
         let dir = ConversionTests.scratch("run-hooks")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let cache = dir + "/cache.safetensors"
-        let result = try Self.tlconvert(["run", Fixtures.model("lam-gqa"), "--prompt", text, "--cache", cache,
+        let result = try TLConvertProcess.run(["run", Fixtures.model("lam-gqa"), "--prompt", text, "--cache", cache,
                                          "--hooks", "blocks.*.attn.hook_pattern, ln_final.*,blocks.1.hook_resid_p?st"])
         #expect(result.status == 0, "\(result.stderr)")
         let selected: Set<String> = ["blocks.0.attn.hook_pattern", "blocks.1.attn.hook_pattern",
@@ -116,14 +92,14 @@ struct RunCommandTests {
         let text = try #require(try Self.prompt("gpt2")["text"]?.stringValue)
         let dir = ConversionTests.scratch("run-converted")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let converted = try Self.tlconvert(["convert", Fixtures.model("gpt2"), "-o", dir + "/model", "--tl-defaults"])
+        let converted = try TLConvertProcess.run(["convert", Fixtures.model("gpt2"), "-o", dir + "/model", "--tl-defaults"])
         #expect(converted.status == 0, "\(converted.stderr)")
-        let result = try Self.tlconvert(["run", dir + "/model", "--prompt", text, "--cache", dir + "/cache.safetensors"])
+        let result = try TLConvertProcess.run(["run", dir + "/model", "--prompt", text, "--cache", dir + "/cache.safetensors"])
         #expect(result.status == 0, "\(result.stderr)")
         _ = try Self.expectCacheMatches(dir + "/cache.safetensors", reference: "gpt2", "defaults")
         #expect(try SafeTensorsFile(path: dir + "/cache.safetensors").metadata["fold_ln"] == "true")
         // Processing flags on an already converted directory are refused.
-        let again = try Self.tlconvert(["run", dir + "/model", "--prompt", text, "--fold-ln"])
+        let again = try TLConvertProcess.run(["run", dir + "/model", "--prompt", text, "--fold-ln"])
         #expect(again.status == 2 && again.stderr.contains("already processed"), "\(again.stderr)")
     }
 
@@ -137,7 +113,7 @@ struct RunCommandTests {
         let ids = try #require(reference["ids"]?.arrayValue).compactMap(\.intValue)
         let probs = try #require(reference["probs"]?.arrayValue).compactMap(\.doubleValue)
         let logits = try #require(reference["logits"]?.arrayValue).compactMap(\.doubleValue)
-        let result = try Self.tlconvert(["run", Fixtures.model(name), "--prompt", text, "--json", "--top-k", String(ids.count)]
+        let result = try TLConvertProcess.run(["run", Fixtures.model(name), "--prompt", text, "--json", "--top-k", String(ids.count)]
                                         + Self.flags(processing))
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
@@ -167,7 +143,7 @@ struct RunCommandTests {
         let info = try Self.prompt("gpt2")
         let text = try #require(info["text"]?.stringValue)
         let printed = try #require(info["test_prompt_output"]?[processing]?.stringValue).split(separator: "\n")
-        let result = try Self.tlconvert(["run", Fixtures.model("gpt2"), "--prompt", text] + Self.flags(processing))
+        let result = try TLConvertProcess.run(["run", Fixtures.model("gpt2"), "--prompt", text] + Self.flags(processing))
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first == printed.first)
@@ -189,10 +165,10 @@ struct RunCommandTests {
         let gpt2 = Fixtures.model("gpt2")
         let text = String(repeating: "layer norm ", count: 60)
         let nCtx = try #require(try JSONParser.parseFile(gpt2 + "/config.json")["n_positions"]?.intValue)
-        let tokens = try Self.tlconvert(["tokenize", gpt2, "--text", text, "--prepend-bos", "--json"])
+        let tokens = try TLConvertProcess.run(["tokenize", gpt2, "--text", text, "--prepend-bos", "--json"])
         let all = try #require(try JSONParser.parse(tokens.stdout, path: "stdout")["ids"]?.arrayValue).compactMap(\.intValue)
         try #require(all.count > nCtx)
-        let result = try Self.tlconvert(["run", gpt2, "--prompt", text, "--json", "--top-k", "1"])
+        let result = try TLConvertProcess.run(["run", gpt2, "--prompt", text, "--json", "--top-k", "1"])
         #expect(result.status == 0 && result.stderr.contains("kept the first n_ctx = \(nCtx)"), "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
         #expect(json["input_ids"]?.arrayValue?.compactMap(\.intValue) == Array(all.prefix(nCtx)))
@@ -201,7 +177,7 @@ struct RunCommandTests {
 
     // MARK: Bad input
 
-    static func expectOneLineFailure(_ result: Output, mentioning text: String) {
+    static func expectOneLineFailure(_ result: TLConvertProcess.Output, mentioning text: String) {
         #expect(result.status == 2)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1 && result.stderr.contains(text), "\(result.stderr)")
@@ -209,17 +185,17 @@ struct RunCommandTests {
 
     @Test func emptyPromptIsBOSAloneOrRefused() throws {
         // TransformerLens's to_tokens("") is [BOS] when BOS is prepended: one position to predict from.
-        let gpt2 = try Self.tlconvert(["run", Fixtures.model("gpt2"), "--prompt", "", "--json", "--top-k", "3"])
+        let gpt2 = try TLConvertProcess.run(["run", Fixtures.model("gpt2"), "--prompt", "", "--json", "--top-k", "3"])
         #expect(gpt2.status == 0, "\(gpt2.stderr)")
         let json = try JSONParser.parse(gpt2.stdout, path: "stdout")
         let bos = try #require(Self.prompt("gpt2")["str_tokens"]?.arrayValue?.first?.stringValue)
         #expect(json["tokens"]?.arrayValue?.compactMap(\.stringValue) == [bos])
         #expect(json["top_k"]?.arrayValue?.count == 3)
         // Qwen models prepend no BOS: nothing to run, said in one line.
-        Self.expectOneLineFailure(try Self.tlconvert(["run", Fixtures.model("qwen2"), "--prompt", ""]),
+        Self.expectOneLineFailure(try TLConvertProcess.run(["run", Fixtures.model("qwen2"), "--prompt", ""]),
                                   mentioning: "gives no tokens")
         // Without BOS a prompt still runs.
-        let noBOS = try Self.tlconvert(["run", Fixtures.model("gpt2"), "--prompt", "The", "--no-prepend-bos", "--json"])
+        let noBOS = try TLConvertProcess.run(["run", Fixtures.model("gpt2"), "--prompt", "The", "--no-prepend-bos", "--json"])
         #expect(try JSONParser.parse(noBOS.stdout, path: "stdout")["tokens"]?.arrayValue?.compactMap(\.stringValue) == ["T", "he"])
     }
 
@@ -227,21 +203,21 @@ struct RunCommandTests {
         let gpt2 = Fixtures.model("gpt2")
         let dir = ConversionTests.scratch("run-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        Self.expectOneLineFailure(try Self.tlconvert(["run", "no-such-model-xyz", "--prompt", "hi", "--offline"]),
+        Self.expectOneLineFailure(try TLConvertProcess.run(["run", "no-such-model-xyz", "--prompt", "hi", "--offline"]),
                                   mentioning: "no-such-model-xyz")
-        Self.expectOneLineFailure(try Self.tlconvert(["run", dir + "/missing", "--prompt", "hi"]), mentioning: "missing")
-        #expect(try Self.tlconvert(["run", gpt2]).status == 2, "--prompt is required")
-        #expect(try Self.tlconvert(["run", gpt2, "--prompt", "hi", "--top-k", "0"]).status == 2)
-        #expect(try Self.tlconvert(["run", gpt2, "--prompt", "hi", "--hooks", "hook_embed"]).status == 2,
+        Self.expectOneLineFailure(try TLConvertProcess.run(["run", dir + "/missing", "--prompt", "hi"]), mentioning: "missing")
+        #expect(try TLConvertProcess.run(["run", gpt2]).status == 2, "--prompt is required")
+        #expect(try TLConvertProcess.run(["run", gpt2, "--prompt", "hi", "--top-k", "0"]).status == 2)
+        #expect(try TLConvertProcess.run(["run", gpt2, "--prompt", "hi", "--hooks", "hook_embed"]).status == 2,
                 "--hooks without --cache")
         let cache = dir + "/cache.safetensors"
-        Self.expectOneLineFailure(try Self.tlconvert(["run", gpt2, "--prompt", "hi", "--cache", cache, "--hooks", "nothing.*"]),
+        Self.expectOneLineFailure(try TLConvertProcess.run(["run", gpt2, "--prompt", "hi", "--cache", cache, "--hooks", "nothing.*"]),
                                   mentioning: "matches no hook point")
-        Self.expectOneLineFailure(try Self.tlconvert(["run", gpt2, "--prompt", "hi", "--cache", dir + "/no/such/dir/c.safetensors"]),
+        Self.expectOneLineFailure(try TLConvertProcess.run(["run", gpt2, "--prompt", "hi", "--cache", dir + "/no/such/dir/c.safetensors"]),
                                   mentioning: "no/such/dir")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).isEmpty, "nothing half-written")
         // More top-k than the vocabulary: all of it, ranked.
-        let all = try Self.tlconvert(["run", gpt2, "--prompt", "hi", "--json", "--top-k", "100000"])
+        let all = try TLConvertProcess.run(["run", gpt2, "--prompt", "hi", "--json", "--top-k", "100000"])
         #expect(all.status == 0)
         let vocab = try JSONParser.parseFile(gpt2 + "/config.json")["vocab_size"]?.intValue
         #expect(try JSONParser.parse(all.stdout, path: "stdout")["top_k"]?.arrayValue?.count == vocab)

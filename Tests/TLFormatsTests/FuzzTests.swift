@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// Thousands of deterministic mutations of valid inputs: each must give a clean
 /// `TLError` or a valid result whose every tensor can be read — never a crash or hang.
@@ -131,7 +132,7 @@ struct FuzzTests {
 /// The same, seeded from files the real libraries wrote (torch's pickle, numpy's zip64 npz).
 struct FixtureSeededFuzzTests {
     @Test func mutatedTorchPickleFromTorch() throws {
-        let archive = try ZipArchive(path: TestSupport.fixtures + "/containers/sample.pt")
+        let archive = try ZipArchive(path: Fixtures.root + "/containers/sample.pt")
         let top = try #require(archive.entries.first { $0.name.hasSuffix("/data.pkl") }).name.split(separator: "/")[0]
         var pickle = [UInt8](), records = [(key: String, bytes: [UInt8])]()
         for entry in archive.entries {
@@ -159,7 +160,7 @@ struct FixtureSeededFuzzTests {
     }
 
     @Test func mutatedNumpyZip() throws {
-        let valid = try ByteStorage.map(path: TestSupport.fixtures + "/containers/sample_deflated.npz").withBytes { Array($0) }
+        let valid = try ByteStorage.map(path: Fixtures.root + "/containers/sample_deflated.npz").withBytes { Array($0) }
         let result = FuzzTests.run(seed: 12, valid: valid, region: 0..<valid.count) { storage throws(TLError) in
             try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
         }

@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// Folding is exact: on random residual vectors, every reader of a norm computes the same
 /// pre-activations before (`norm(x)·W + b`) and after (`normPre(x)·W' + b'`) the fold.
@@ -10,9 +11,9 @@ import TLModel
 /// logits and each expert's W_in/W_gate inputs), against this test's own naive maths.
 struct FoldEquivalenceTests {
     @Test("fold_ln leaves every norm reader's output unchanged", arguments: Fixtures.rawCases)
-    func readersUnchanged(_ fixture: Fixtures.Case) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let config = try Fixtures.config(fixture.name, "raw")
+    func readersUnchanged(_ fixture: FixtureCase) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let config = try Fixtures.referenceConfig(fixture.name, "raw")
         let (folded, _) = try ProcessingPipeline(options: .init(foldLN: true)).process(all: raw, config: config)
         var rng = SplitMix64(seed: 42)
         var worst: Float = 0

@@ -2,6 +2,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLTokenizers
+import TLTestSupport
 
 /// `--prepend-bos` against TransformerLens 2.16.1's own `to_tokens(prepend_bos=True)` and
 /// `tokenizer_prepends_bos` (tools/make_tokenizer_cases.py builds a tiny HookedTransformer on

@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLVerify
+import TLTestSupport
 
 /// The pieces of `run`'s report that do not need a model: Python's repr of the prompt's
 /// tokens (against what TransformerLens's `test_prompt` printed, in prompt.json) and the
@@ -10,7 +11,7 @@ import TLFormats
 struct PromptReportTests {
     @Test(arguments: ["gpt2", "lam-gqa"])
     func promptLineIsTestPromptsLine(name: String) throws {
-        let info = try JSONParser.parseFile(Support.fixture("caches/\(name)/prompt.json"))
+        let info = try JSONParser.parseFile(Fixtures.path("caches/\(name)/prompt.json"))
         let tokens = try #require(info["str_tokens"]?.arrayValue).compactMap(\.stringValue)
         let printed = try #require(info["test_prompt_output"]?["raw"]?.stringValue)
         let firstLine = try #require(printed.split(separator: "\n").first)
