@@ -43,7 +43,7 @@ struct CommandLineTests {
         try expectRefusal(Array(zip.dropLast(5)), named: "c.npz") {
             "\($0): corrupt zip: no end-of-central-directory record (truncated or not a zip archive)"
         }
-        var rng = SeededGenerator(seed: 99)
+        var rng = SplitMix64(seed: 99)
         try expectRefusal((0..<300).map { _ in UInt8.random(in: 0...255, using: &rng) }, named: "r.dat") {
             "\($0): unrecognised file format (expected safetensors, torch.save zip, .npy or .npz)"
         }

@@ -10,7 +10,7 @@ struct FuzzTests {
     static let iterations = 2500
 
     /// Applies 1–4 random edits: overwrite, interesting value, insert, delete, truncate, duplicate.
-    static func mutate(_ input: [UInt8], in range: Range<Int>, using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], in range: Range<Int>, using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !bytes.isEmpty else { break }
@@ -35,7 +35,7 @@ struct FuzzTests {
     /// and returns how many inputs were refused (as a sanity check that mutation bites).
     static func run(seed: UInt64, valid: [UInt8], region: Range<Int>,
                     open: (ByteStorage) throws(TLError) -> any TensorSource) -> (refused: Int, slowest: Duration) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var refused = 0
         var slowest = Duration.zero
         let clock = ContinuousClock()
@@ -74,7 +74,7 @@ struct FuzzTests {
     @Test func mutatedPickles() throws {
         let pickle = TestSupport.torchPickle(tensors: [("w", "0", [2, 3], [3, 1], 0, 6), ("v", "1", [3], [2], 1, 6)])
         let records: [(key: String, bytes: [UInt8])] = [("0", TestSupport.floats([1, 2, 3, 4, 5, 6])), ("1", TestSupport.floats([6, 5, 4, 3, 2, 1]))]
-        var rng = SeededGenerator(seed: 2)
+        var rng = SplitMix64(seed: 2)
         var refused = 0
         var slowest = Duration.zero
         let clock = ContinuousClock()
@@ -142,7 +142,7 @@ struct FixtureSeededFuzzTests {
             if entry.name.hasPrefix("\(top)/data/") { records.append((String(entry.name.dropFirst("\(top)/data/".count)), bytes)) }
         }
         #expect(pickle.count > 100 && !records.isEmpty)
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var refused = 0, accepted = 0
         for _ in 0..<FuzzTests.iterations {
             let zip = TestSupport.torchZip(pickle: FuzzTests.mutate(pickle, in: 0..<pickle.count, using: &rng), records: records)

@@ -103,17 +103,8 @@ func normalise(_ x: [Float], _ w: StateDict, _ prefix: String?, _ config: Canoni
     return out
 }
 
-/// A small deterministic generator (tests must not depend on the system's randomness).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Random inputs for the processing tests, from the shared seeded generator.
+extension SplitMix64 {
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func normal() -> Double {
         let u = max(uniform(), 1e-300), v = uniform()
