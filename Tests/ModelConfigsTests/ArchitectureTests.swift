@@ -38,7 +38,7 @@ struct ArchitectureTests {
     @Test(arguments: Fixtures.withTLReferences)
     func configMatchesTransformerLens(_ fixture: FixtureCase) throws {
         let ours = try Self.encoded(try Self.canonicalConfig(fixture.name))
-        let theirs = try JSONParser.parseFile(Fixtures.model(fixture.name) + "/tl/raw.cfg.json")
+        let theirs = try JSONParser.parseFile(Fixtures.reference(fixture.name, "raw") + ".cfg.json")
         for field in Self.architectureFields {
             var expected = theirs[field] ?? .null
             if let right = fixture.tlWrongConfig[field] { expected = right }
@@ -54,7 +54,7 @@ struct ArchitectureTests {
 
     @Test(arguments: Fixtures.withTLReferences)
     func layoutMatchesTransformerLensParameters(_ fixture: FixtureCase) throws {
-        let reference = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/tl/raw.safetensors")
+        let reference = try SafeTensorsFile(path: Fixtures.reference(fixture.name, "raw") + ".safetensors")
         let theirs = Dictionary(uniqueKeysWithValues: reference.tensorInfos.map { ($0.name, $0.shape) })
         // From TransformerLens's own config, and from ours: the same parameter set.
         let tlConfig = try Fixtures.referenceConfig(fixture.name, "raw")

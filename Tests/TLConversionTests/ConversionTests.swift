@@ -28,7 +28,7 @@ struct ConversionTests {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")
-        let theirs = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/tl/raw.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference(fixture.name, "raw") + ".safetensors")
         #expect(Set(ours.tensorNames) == Set(theirs.tensorNames), "\(fixture)")
         #expect(ours.metadata["format"] == "transformer_lens")
         for info in theirs.tensorInfos {
@@ -51,7 +51,7 @@ struct ConversionTests {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try JSONParser.parseFile(out + "/config.json")
-        let theirs = try JSONParser.parseFile(Fixtures.model(fixture.name) + "/tl/raw.cfg.json")
+        let theirs = try JSONParser.parseFile(Fixtures.reference(fixture.name, "raw") + ".cfg.json")
         // Same keys as TransformerLens's cfg.to_dict(), in HookedTransformerConfig's field order.
         let keys = ours.objectMembers?.map(\.key) ?? []
         #expect(Set(keys) == Set(theirs.objectMembers?.map(\.key) ?? []), "\(fixture): config keys differ")
@@ -126,7 +126,7 @@ struct ConversionTests {
         let config = try JSONParser.parseFile(out + "/config.json")
         #expect(config["dtype"]?.stringValue == dtype.torchName)
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")
-        let theirs = try SafeTensorsFile(path: Fixtures.model("gpt2") + "/tl/raw.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference("gpt2", "raw") + ".safetensors")
         for info in theirs.tensorInfos {
             let a = try ours.tensor(named: info.name)
             #expect(a.dtype == dtype)

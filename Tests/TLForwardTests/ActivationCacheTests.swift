@@ -19,9 +19,9 @@ import TLTestSupport
         let ids = (prompt["input_ids"]?.arrayValue ?? []).compactMap { $0.intValue }
         try #require(!ids.isEmpty, "prompt.json has no input_ids")
         let overrides = prompt["tl_cfg_overrides"]?.objectMembers ?? []
-        let config = try Fixtures.config(Fixtures.path("models/\(name)/tl/\(processing).cfg.json"), corrections: overrides)
-        let weights = try CanonicalModel.load(config: Fixtures.path("models/\(name)/tl/\(processing).cfg.json"),
-                                              weights: Fixtures.path("models/\(name)/tl/\(processing).safetensors")).weights
+        let config = try Fixtures.config(Fixtures.reference(name, processing) + ".cfg.json", corrections: overrides)
+        let weights = try CanonicalModel.load(config: Fixtures.reference(name, processing) + ".cfg.json",
+                                              weights: Fixtures.reference(name, processing) + ".safetensors").weights
         let transformer = try Transformer(config: config, weights: weights)
         let recorder = ActivationRecorder()
         _ = try transformer.run(tokens: [ids], recorder: recorder)

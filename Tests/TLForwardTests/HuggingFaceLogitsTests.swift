@@ -24,9 +24,9 @@ import TLTestSupport
     @Test(arguments: Fixtures.referenceRuns())
     func matchesHuggingFace(run: Fixtures.Run) throws {
         let base = Fixtures.path("models/\(run.fixture.name)")
-        let config = try Fixtures.config("\(base)/tl/\(run.processing).cfg.json", corrections: run.fixture.tlWrongConfig.map { ($0.key, $0.value) })
-        let weights = try CanonicalModel.load(config: "\(base)/tl/\(run.processing).cfg.json",
-                                              weights: "\(base)/tl/\(run.processing).safetensors").weights
+        let tl = Fixtures.reference(run.fixture.name, run.processing)
+        let config = try Fixtures.config(tl + ".cfg.json", corrections: run.fixture.tlWrongConfig.map { ($0.key, $0.value) })
+        let weights = try CanonicalModel.load(config: tl + ".cfg.json", weights: tl + ".safetensors").weights
         let transformer = try Transformer(config: config, weights: weights)
         let reference = try SafeTensorsFile(path: "\(base)/hf_logits.safetensors")
         let tokens = try Fixtures.tokens(reference)

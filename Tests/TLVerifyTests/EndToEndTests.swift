@@ -9,10 +9,7 @@ import TLTestSupport
 /// container variants), then `tlconvert verify` it against the Hugging Face logits; the
 /// test checks the saved logits itself, not only the report's verdict.
 @Suite struct EndToEndTests {
-    static let cases: [String] = {
-        guard let manifest = try? JSONParser.parseFile(Fixtures.path("manifest.json")) else { return [] }
-        return (manifest["cases"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-    }()
+    static let cases: [String] = Fixtures.cases.map(\.name)
 
     /// Whether `convert` offers a flag yet (processing lands in its own branch).
     static func convertOffers(_ flag: String) -> Bool {

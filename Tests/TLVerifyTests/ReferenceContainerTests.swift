@@ -11,8 +11,8 @@ import TLTestSupport
     static let original = Fixtures.path("models/gpt2/hf_logits.safetensors")
 
     static func model() throws -> Transformer {
-        try CanonicalModel.load(config: Fixtures.path("models/gpt2/tl/raw.cfg.json"),
-                                weights: Fixtures.path("models/gpt2/tl/raw.safetensors")).transformer()
+        try CanonicalModel.load(config: Fixtures.reference("gpt2", "raw") + ".cfg.json",
+                                weights: Fixtures.reference("gpt2", "raw") + ".safetensors").transformer()
     }
 
     @Test(arguments: [("gpt2-deflated.npz", Float(0)), ("gpt2.pt", 0), ("gpt2-stored-f16.npz", 1e-2), ("gpt2-bf16.pt", 5e-2)])
@@ -47,8 +47,8 @@ import TLTestSupport
     /// and left out of the metrics; the real ones match Hugging Face.
     @Test(arguments: ["gpt2", "lam-gqa"])
     func paddedBatchWithMaskPasses(name: String) throws {
-        var model = try CanonicalModel.load(config: Fixtures.path("models/\(name)/tl/defaults.cfg.json"),
-                                            weights: Fixtures.path("models/\(name)/tl/defaults.safetensors"))
+        var model = try CanonicalModel.load(config: Fixtures.reference(name, "defaults") + ".cfg.json",
+                                            weights: Fixtures.reference(name, "defaults") + ".safetensors")
         if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
         let dump = try ReferenceDump.load(Fixtures.path("dumps/\(name)-padded.safetensors"))
         let mask = try #require(dump.attentionMask)

@@ -14,8 +14,8 @@ import TLTestSupport
     @Test func fixtureModelsPass() throws {
         for name in ["gpt2", "lam-gqa"] {
             for processing in ["raw", "defaults"] {
-                var model = try CanonicalModel.load(config: Fixtures.path("models/\(name)/tl/\(processing).cfg.json"),
-                                                    weights: Fixtures.path("models/\(name)/tl/\(processing).safetensors"))
+                var model = try CanonicalModel.load(config: Fixtures.reference(name, processing) + ".cfg.json",
+                                                    weights: Fixtures.reference(name, processing) + ".safetensors")
                 if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
                 let dump = try ReferenceDump.load(Fixtures.path("models/\(name)/hf_logits.safetensors"))
                 let (report, logits) = try Verifier.verify(model.transformer(), against: dump)
