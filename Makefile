@@ -21,13 +21,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Convert the bundled GPT-2 fixture with --fold-ln, then prove it against the
-# Hugging Face logits saved beside it.
+# Convert the bundled GPT-2 fixture with --fold-ln and prove the output against the
+# Hugging Face logits saved beside it; then ask the converted model for its top tokens.
 DEMO_OUTPUT ?= tl-models/demo-gpt2
 demo: release
-	.build/release/tlconvert inspect $(DEFAULT_MODEL)
-	.build/release/tlconvert convert $(DEFAULT_MODEL) --fold-ln -o $(DEMO_OUTPUT) --force
-	.build/release/tlconvert verify $(DEMO_OUTPUT) --reference $(DEFAULT_MODEL)/hf_logits.safetensors
+	.build/release/tlconvert convert $(DEFAULT_MODEL) --fold-ln -o $(DEMO_OUTPUT) --force \
+	  --verify $(DEFAULT_MODEL)/hf_logits.safetensors
+	.build/release/tlconvert run $(DEMO_OUTPUT) --prompt "The model layer norm" --top-k 5
 
 test: deps
 	$(SWIFT) test

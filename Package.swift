@@ -45,16 +45,19 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Fixtures, the manifest and the built binary, for the test targets only.
+        .target(name: "TLTestSupport", dependencies: ["TLCore", "TLFormats", "TLModel"], path: "Tests/TLTestSupport"),
+
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
-        .testTarget(name: "TLProcessingTests", dependencies: ["TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
-        .testTarget(name: "TLFormatsTests", dependencies: ["TLFormats", "TLCore", "CZlib"]),
-        .testTarget(name: "TLForwardTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
-        .testTarget(name: "TLVerifyTests", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
-        .testTarget(name: "TLTokenizersTests", dependencies: ["TLTokenizers", "TLCore", "TLFormats"]),
-        .testTarget(name: "TLHubTests", dependencies: ["TLHub", "ModelConfigs", "TLCore", "TLFormats"],
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLTestSupport", "TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
+        .testTarget(name: "TLFormatsTests", dependencies: ["TLTestSupport", "TLFormats", "TLCore", "CZlib"]),
+        .testTarget(name: "TLForwardTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward"]),
+        .testTarget(name: "TLVerifyTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
+        .testTarget(name: "TLTokenizersTests", dependencies: ["TLTestSupport", "TLTokenizers", "TLCore", "TLFormats"]),
+        .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "ModelConfigs", "TLCore", "TLFormats"],
                     exclude: ["Reference"]),
-        .testTarget(name: "ModelConfigsTests", dependencies: ["ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "ModelConfigsTests", dependencies: ["TLTestSupport", "ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
         .testTarget(name: "TLConversionTests",
-                    dependencies: ["TLConversion", "ModelConfigs", "TLModel", "TLFormats", "TLCore", "tlconvert"]),
+                    dependencies: ["TLTestSupport", "TLConversion", "ModelConfigs", "TLModel", "TLFormats", "TLCore", "tlconvert"]),
     ]
 )

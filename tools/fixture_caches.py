@@ -3,11 +3,15 @@
 raw.safetensors and defaults.safetensors hold every entry of the ActivationCache (batch dim
 kept, float32) of the raw and the from_pretrained-defaults model; prompt.json records the text,
 the input_ids TL ran on (TL's to_tokens, which prepends BOS), the issue-9 hook names, any TL
-config correction applied, and how far the cached model's logits are from Hugging Face.
+config correction applied, and how far the cached model's logits are from Hugging Face; for
+`tlconvert run`, TL's to_str_tokens of the prompt, the top TOP_K next tokens of each model
+(ids, softmax probabilities and logits at the last position) and what utils.test_prompt prints.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -15,8 +19,12 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
+from transformer_lens import utils as tl_utils
 
 PROMPT = "The model layer norm 42 naïve café 🙂"
+TOP_K = 10
+# The answer test_prompt is asked about (its printout is recorded; only the prompt and top-k lines matter).
+ANSWER = " layer"
 
 # The hook names issue 9 asks for ({l} = every layer); the files hold TL's whole cache.
 ISSUE9_HOOKS = [
@@ -55,6 +63,15 @@ def make_caches(fixtures: Path, cases, tl_model, load_hf, max_dlogprob) -> None:
                 info["input_ids"] = input_ids[0].tolist()
                 info["prepend_bos"] = True
                 info["tl_vs_hf_max_abs_dlogprob"][proc] = max_dlogprob(logits, hf)
+                last = logits[0, -1].to(torch.float32)
+                top = last.softmax(dim=-1).topk(TOP_K)
+                info.setdefault("top_k", {})[proc] = {"ids": top.indices.tolist(), "probs": top.values.tolist(),
+                                                     "logits": last[top.indices].tolist()}
+                info["str_tokens"] = model.to_str_tokens(PROMPT)
+                printed = io.StringIO()
+                with contextlib.redirect_stdout(printed), torch.no_grad():
+                    tl_utils.test_prompt(PROMPT, ANSWER, model, top_k=TOP_K)
+                info.setdefault("test_prompt_output", {})[proc] = printed.getvalue()
                 missing = [h for h in ISSUE9_HOOKS
                            if not any(k == h.replace("{l}", str(l)) for k in tensors for l in range(model.cfg.n_layers))]
                 info.setdefault("hooks_absent", {})[proc] = missing

@@ -11,11 +11,9 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         config: { hf throws(TLError) in
-            var c = try LlamaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2304, heads: 8, layers: 26, context: 8192,
-                                                                  mlp: 9216, vocab: 256000, headDim: 256))
-            c.actFn = try hf.string("hidden_activation", default: "gelu_pytorch_tanh")
-            c.nKeyValueHeads = try hf.int("num_key_value_heads", default: 4)
-            c.initializerRange = try hf.double("initializer_range", default: 0.02)
+            var c = try GemmaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2304, heads: 8, layers: 26, context: 8192,
+                                                                  mlp: 9216, vocab: 256000, headDim: 256),
+                                              activationKey: "hidden_activation", kvHeads: 4)
             c.useNormalizationBeforeAndAfter = true
             c.attnScale = try hf.double("query_pre_attn_scalar", default: 256).squareRoot()
             c.attnScoresSoftCap = try hf.optionalDouble("attn_logit_softcapping") ?? -1
@@ -23,19 +21,13 @@ extension ArchitectureModule {
             let layerTypes = try hf.optionalStrings("layer_types")
                 ?? (0..<c.nLayers).map { $0 % 2 == 0 ? "sliding_attention" : "full_attention" }
             try hf.applyLayerTypes(layerTypes, to: &c, defaultWindow: 4096)
-            try hf.require("attention_bias", is: false, default: false, "biased attention projections")
-            try hf.applyRopeScaling(to: &c)
+            try GemmaStyle.finish(&c, hf)
             return c
         },
-        tensors: [
-            .map("embed.W_E", "embed_tokens.weight", .scaleBySqrtDModel),
+        tensors: GemmaStyle.embed + [
             .map("blocks.{l}.ln1.w", "layers.{l}.input_layernorm.weight", .addOne),
             .map("blocks.{l}.ln1_post.w", "layers.{l}.post_attention_layernorm.weight", .addOne),
             .map("blocks.{l}.ln2.w", "layers.{l}.pre_feedforward_layernorm.weight", .addOne),
             .map("blocks.{l}.ln2_post.w", "layers.{l}.post_feedforward_layernorm.weight", .addOne),
-        ] + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + [
-            .map("ln_final.w", "norm.weight", .addOne),
-            .unembed("unembed.W_U", lmHead: "lm_head.weight", tiedTo: "embed_tokens.weight", .transpose),
-            .zeros("unembed.b_U"),
-        ])
+        ] + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + GemmaStyle.unembed)
 }

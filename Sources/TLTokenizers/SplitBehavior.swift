@@ -33,38 +33,30 @@ func splitRanges(_ text: String, matches: [Range<String.Index>], behavior: Split
     case .removed:
         kept = segments.filter { !$0.isMatch }.map(\.range)
     case .contiguous:
-        var previousMatch = false
-        for s in segments {
-            if s.isMatch == previousMatch, let last = kept.last {
-                kept[kept.count - 1] = last.lowerBound..<s.range.upperBound
-            } else {
-                kept.append(s.range)
-            }
-            previousMatch = s.isMatch
-        }
+        kept = joiningNeighbours(segments, backwards: false) { isMatch, previousMatch in isMatch == previousMatch }
     case .mergedWithPrevious:
-        var previousMatch = false
-        for s in segments {
-            if s.isMatch && !previousMatch, let last = kept.last {
-                kept[kept.count - 1] = last.lowerBound..<s.range.upperBound
-            } else {
-                kept.append(s.range)
-            }
-            previousMatch = s.isMatch
-        }
+        kept = joiningNeighbours(segments, backwards: false) { isMatch, previousMatch in isMatch && !previousMatch }
     case .mergedWithNext:
-        var previousMatch = false
-        for s in segments.reversed() {
-            if s.isMatch && !previousMatch, let last = kept.last {
-                kept[kept.count - 1] = s.range.lowerBound..<last.upperBound
-            } else {
-                kept.append(s.range)
-            }
-            previousMatch = s.isMatch
-        }
-        kept.reverse()
+        kept = joiningNeighbours(segments, backwards: true) { isMatch, previousMatch in isMatch && !previousMatch }
     }
     return kept
+}
+
+/// Walks the segments (from the end when `backwards`), joining each to the part kept just
+/// before it in the walk when `joins(isMatch, previousIsMatch)`; the parts come out in text order.
+private func joiningNeighbours(_ segments: [(range: Range<String.Index>, isMatch: Bool)], backwards: Bool,
+                               joins: (Bool, Bool) -> Bool) -> [Range<String.Index>] {
+    var kept = [Range<String.Index>]()
+    var previousMatch = false
+    for s in backwards ? segments.reversed() : segments {
+        if joins(s.isMatch, previousMatch), let last = kept.last {
+            kept[kept.count - 1] = min(last.lowerBound, s.range.lowerBound)..<max(last.upperBound, s.range.upperBound)
+        } else {
+            kept.append(s.range)
+        }
+        previousMatch = s.isMatch
+    }
+    return backwards ? kept.reversed() : kept
 }
 
 /// Matches of a per-scalar predicate, one scalar each (tokenizers' `Fn(char) -> bool` pattern).

@@ -21,27 +21,34 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Replace the output directory if it exists.")
     var force = false
 
-    @Option(help: "Revision (branch, tag or commit) of a hub model.")
-    var revision: String?
-
-    @Flag(help: "Never touch the network.")
-    var offline = false
+    @OptionGroup(title: "Hub")
+    var hub: HubOptions
 
     @OptionGroup(title: "Processing")
     var processing: ProcessingFlags
+
+    @Option(name: .customLong("verify"), help: "After converting, verify the output against this reference dump (as `tlconvert verify OUTPUT --reference FILE`).")
+    var verifyReference: String?
+
+    @OptionGroup(title: "Verification (with --verify)")
+    var verification: VerificationOptions
 
     func run() throws {
         try reportingErrors {
             guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {
                 throw TLError.usage("--dtype must be float32, float16 or bfloat16 (got '\(dtype)')")
             }
-            let resolved = try ModelSource.resolve(model, revision: revision, offline: offline)
+            let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
             let converter = Converter(dtype: outputDType, processing: processing.pipeline, options: processing.options,
                                       force: force, revision: resolved.revision)
-            _ = try converter.convert(checkpoint, modelID: resolved.modelID,
-                                      to: output ?? "tl-models/\(resolved.name)",
+            let destination = output ?? "tl-models/\(resolved.name)"
+            _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })
+            if let verifyReference {
+                let transformer = try ModelLoader.load(destination).model.transformer()
+                try verification.verify(transformer, reference: verifyReference)
+            }
         }
     }
 }

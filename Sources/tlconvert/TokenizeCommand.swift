@@ -18,11 +18,8 @@ struct TokenizeCommand: ParsableCommand {
     @Argument(help: "A model directory (Hugging Face or converted layout), a tokenizer.json file, or a zoo name / Hub repo id (resolved like `convert` does: cache, then download).")
     var model: String
 
-    @Option(help: "Revision (branch, tag or commit) of a hub model.")
-    var revision: String?
-
-    @Flag(help: "Never touch the network.")
-    var offline = false
+    @OptionGroup(title: "Hub")
+    var hub: HubOptions
 
     @Option(help: "The text to tokenize.")
     var text: String
@@ -38,7 +35,7 @@ struct TokenizeCommand: ParsableCommand {
         try reportingErrors {
             // A path on disk is read as it is; anything else is a model name to resolve.
             let path = FileSystem.kind(of: model) == .missing
-                ? try ModelSource.resolve(model, revision: revision, offline: offline).directory
+                ? try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline).directory
                 : model
             let tokenizer = try ModelTokenizer.load(path: path)
             let encoded = prependBOS

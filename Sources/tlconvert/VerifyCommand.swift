@@ -4,7 +4,6 @@ import TLCore
 import TLFormats
 import TLForward
 import TLModel
-import TLProcessing
 import TLVerify
 
 struct VerifyCommand: ParsableCommand {
@@ -22,102 +21,23 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors), or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
     var model: String
 
-    @Option(help: "Revision (branch, tag or commit) of a hub model.")
-    var revision: String?
-
-    @Flag(help: "Never touch the network.")
-    var offline = false
+    @OptionGroup(title: "Hub")
+    var hub: HubOptions
 
     @Option(help: "The reference dump (.safetensors).")
     var reference: String
 
-    @Flag(help: "Print one JSON object instead of a table.")
-    var json = false
+    @OptionGroup(title: "Verification")
+    var verification: VerificationOptions
 
-    @Option(name: .customLong("save-logits"), help: "Also write the logits tlconvert computed (safetensors, key `logits`, F32).")
-    var saveLogits: String?
-
-    @Option(name: .customLong("max-kl"), help: "Largest KL(reference ‖ ours) allowed at any position.")
-    var maxKL: Double = Tolerances.contract.maxKL
-
-    @Option(name: .customLong("min-cosine"), help: "Smallest cosine similarity of centred logits allowed.")
-    var minCosine: Double = Tolerances.contract.minCosine
-
-    @Option(name: .customLong("min-top1"), help: "Smallest fraction of positions whose top-1 token must agree.")
-    var minTop1: Double = Tolerances.contract.minTop1
-
-    @Flag(name: .customLong("fold-ln"), help: "Fold LayerNorm weights (Hugging Face checkpoints only).")
-    var foldLN = false
-    @Flag(name: .customLong("center-writing-weights"), help: "Centre writing weights (Hugging Face checkpoints only).")
-    var centerWritingWeights = false
-    @Flag(name: .customLong("center-unembed"), help: "Centre the unembedding (Hugging Face checkpoints only).")
-    var centerUnembed = false
-    @Flag(name: .customLong("fold-value-biases"), help: "Fold value biases (Hugging Face checkpoints only).")
-    var foldValueBiases = false
-    @Flag(name: .customLong("refactor-factored-attn-matrices"), help: "Refactor attention matrices (Hugging Face checkpoints only).")
-    var refactorFactoredAttnMatrices = false
-    @Flag(name: .customLong("tl-defaults"), help: "The four default TransformerLens processing steps (Hugging Face checkpoints only).")
-    var tlDefaults = false
-
-    var processing: ProcessingOptions {
-        var options = tlDefaults ? ProcessingOptions.tlDefaults : ProcessingOptions()
-        options.foldLN = options.foldLN || foldLN
-        options.centerWritingWeights = options.centerWritingWeights || centerWritingWeights
-        options.centerUnembed = options.centerUnembed || centerUnembed
-        options.foldValueBiases = options.foldValueBiases || foldValueBiases
-        options.refactorFactoredAttnMatrices = refactorFactoredAttnMatrices
-        return options
-    }
-
-    func validate() throws {
-        for (flag, value) in [("--max-kl", maxKL), ("--min-cosine", minCosine), ("--min-top1", minTop1)] where !value.isFinite {
-            throw ValidationError("\(flag) must be a finite number")
-        }
-    }
+    @OptionGroup(title: "Processing (Hugging Face checkpoints only)")
+    var processing: ProcessingFlags
 
     func run() throws {
         try reportingErrors {
-            let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
-            let dump = try ReferenceDump.load(reference)
-            let transformer = try VerifyCommand.loadModel(model, processing: processing, revision: revision,
-                                                          offline: offline).transformer()
-            let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
-            if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
-            print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
-            if !report.passed {
-                throw TLError.verificationFailed("verification failed: \(report.failures.joined(separator: "; "))")
-            }
+            let transformer = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
+                                                   offline: hub.offline).model.transformer()
+            try verification.verify(transformer, reference: reference)
         }
-    }
-
-    /// The one place `verify` gets its model: a converted directory as written, or a
-    /// Hugging Face checkpoint converted in memory, group by group, as `convert` does.
-    static func loadModel(_ model: String, processing options: ProcessingOptions, revision: String? = nil,
-                          offline: Bool = false) throws(TLError) -> CanonicalModel {
-        if CanonicalModel.isCanonicalDirectory(model) {
-            guard options.isNone else {
-                throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
-            }
-            return try CanonicalModel.load(directory: model)
-        }
-        let source = try ModelSource.resolve(model, revision: revision, offline: offline)
-        let checkpoint = try HFCheckpoint.open(source.directory)
-        return try convertInMemory(checkpoint, modelID: source.modelID,
-                                   processing: options.isNone ? nil : ProcessingPipeline(options: options))
-    }
-
-    /// The canonical config and weights of `checkpoint` without writing them; `processing`
-    /// (TLProcessing's pipeline) is applied per group as `Converter.convert` applies it.
-    static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
-                                processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
-        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
-        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
-        var weights = StateDict()
-        for group in WeightGroup.all(layers: config.nLayers) {
-            var groupWeights = try mapper.map(group)
-            try processing?.process(group, weights: &groupWeights, config: config)
-            weights.merge(groupWeights) { _, new in new }
-        }
-        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
     }
 }

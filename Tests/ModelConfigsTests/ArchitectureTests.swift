@@ -4,6 +4,7 @@ import TLCore
 import TLFormats
 import TLModel
 @testable import ModelConfigs
+import TLTestSupport
 
 /// Every family's config derivation and canonical layout against TransformerLens
 /// 2.16.1's own `cfg.to_dict()` and `named_parameters()` for the fixture models.
@@ -35,9 +36,9 @@ struct ArchitectureTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func configMatchesTransformerLens(_ fixture: Fixtures.Case) throws {
+    func configMatchesTransformerLens(_ fixture: FixtureCase) throws {
         let ours = try Self.encoded(try Self.canonicalConfig(fixture.name))
-        let theirs = try JSONParser.parseFile(Fixtures.model(fixture.name) + "/tl/raw.cfg.json")
+        let theirs = try JSONParser.parseFile(Fixtures.reference(fixture.name, "raw") + ".cfg.json")
         for field in Self.architectureFields {
             var expected = theirs[field] ?? .null
             if let right = fixture.tlWrongConfig[field] { expected = right }
@@ -52,12 +53,11 @@ struct ArchitectureTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func layoutMatchesTransformerLensParameters(_ fixture: Fixtures.Case) throws {
-        let reference = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/tl/raw.safetensors")
+    func layoutMatchesTransformerLensParameters(_ fixture: FixtureCase) throws {
+        let reference = try SafeTensorsFile(path: Fixtures.reference(fixture.name, "raw") + ".safetensors")
         let theirs = Dictionary(uniqueKeysWithValues: reference.tensorInfos.map { ($0.name, $0.shape) })
         // From TransformerLens's own config, and from ours: the same parameter set.
-        let tlConfig = try JSONDecoder().decode(CanonicalConfig.self,
-            from: Data(contentsOf: URL(fileURLWithPath: Fixtures.model(fixture.name) + "/tl/raw.cfg.json")))
+        let tlConfig = try Fixtures.referenceConfig(fixture.name, "raw")
         for config in [tlConfig, try Self.canonicalConfig(fixture.name)] {
             let ours = CanonicalLayout.parameters(for: config)
             #expect(Set(ours.map(\.name)).count == ours.count)

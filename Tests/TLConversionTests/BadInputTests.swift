@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLConversion
+import TLTestSupport
 
 /// Bad inputs fail with one line naming the file or tensor, exit status 2, and leave
 /// no output directory behind.
@@ -110,27 +111,6 @@ struct BadInputTests {
 
     // MARK: The command line
 
-    static var executable: String {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("tlconvert").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("tlconvert").path
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     @Test func commandLineReportsOneLineAndExitsTwo() throws {
         let cases: [(String, String)] = [
             (try Self.brokenModel(config: Self.setting("architectures", .array([.string("FancyNewLM")]))), "FancyNewLM"),
@@ -139,17 +119,17 @@ struct BadInputTests {
         ]
         for (model, mention) in cases {
             let out = FileSystem.directory(of: model) + "/converted"
-            let (status, stderr) = try Self.run([model, "-o", out])
+            let (status, _, stderr) = try TLConvertProcess.run([model, "-o", out])
             #expect(status == 2)
             let lines = stderr.split(separator: "\n")
             #expect(lines.count == 1 && lines[0].hasPrefix("tlconvert: ") && stderr.contains(mention), "\(stderr)")
             #expect(FileSystem.kind(of: out) == .missing)
         }
         let out = ConversionTests.scratch("cli") + "/converted"
-        #expect(try Self.run([Fixtures.model("gpt2"), "-o", out]).status == 0)
-        let again = try Self.run(["convert", Fixtures.model("gpt2"), "-o", out])
+        #expect(try TLConvertProcess.run([Fixtures.model("gpt2"), "-o", out]).status == 0)
+        let again = try TLConvertProcess.run(["convert", Fixtures.model("gpt2"), "-o", out])
         #expect(again.status == 2 && again.stderr.contains("--force"))
-        #expect(try Self.run([Fixtures.model("gpt2"), "-o", out, "--force", "--dtype", "bfloat16"]).status == 0)
-        #expect(try Self.run([Fixtures.model("gpt2"), "-o", out, "--force", "--dtype", "int8"]).status == 2)
+        #expect(try TLConvertProcess.run([Fixtures.model("gpt2"), "-o", out, "--force", "--dtype", "bfloat16"]).status == 0)
+        #expect(try TLConvertProcess.run([Fixtures.model("gpt2"), "-o", out, "--force", "--dtype", "int8"]).status == 2)
     }
 }

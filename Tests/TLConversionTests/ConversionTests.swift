@@ -5,6 +5,7 @@ import TLCore
 import TLFormats
 import TLModel
 @testable import TLConversion
+import TLTestSupport
 
 /// Raw conversions of every fixture with TransformerLens references, compared with the
 /// parameters and config TransformerLens 2.16.1 itself produced for the same checkpoint.
@@ -23,11 +24,11 @@ struct ConversionTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func weightsEqualTransformerLens(_ fixture: Fixtures.Case) throws {
+    func weightsEqualTransformerLens(_ fixture: FixtureCase) throws {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")
-        let theirs = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/tl/raw.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference(fixture.name, "raw") + ".safetensors")
         #expect(Set(ours.tensorNames) == Set(theirs.tensorNames), "\(fixture)")
         #expect(ours.metadata["format"] == "transformer_lens")
         for info in theirs.tensorInfos {
@@ -46,11 +47,11 @@ struct ConversionTests {
     }
 
     @Test(arguments: Fixtures.withTLReferences)
-    func configJSONMatchesTransformerLens(_ fixture: Fixtures.Case) throws {
+    func configJSONMatchesTransformerLens(_ fixture: FixtureCase) throws {
         let (out, _) = try Self.convert(fixture.name)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         let ours = try JSONParser.parseFile(out + "/config.json")
-        let theirs = try JSONParser.parseFile(Fixtures.model(fixture.name) + "/tl/raw.cfg.json")
+        let theirs = try JSONParser.parseFile(Fixtures.reference(fixture.name, "raw") + ".cfg.json")
         // Same keys as TransformerLens's cfg.to_dict(), in HookedTransformerConfig's field order.
         let keys = ours.objectMembers?.map(\.key) ?? []
         #expect(Set(keys) == Set(theirs.objectMembers?.map(\.key) ?? []), "\(fixture): config keys differ")
@@ -125,7 +126,7 @@ struct ConversionTests {
         let config = try JSONParser.parseFile(out + "/config.json")
         #expect(config["dtype"]?.stringValue == dtype.torchName)
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")
-        let theirs = try SafeTensorsFile(path: Fixtures.model("gpt2") + "/tl/raw.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference("gpt2", "raw") + ".safetensors")
         for info in theirs.tensorInfos {
             let a = try ours.tensor(named: info.name)
             #expect(a.dtype == dtype)

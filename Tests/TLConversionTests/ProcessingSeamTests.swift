@@ -4,6 +4,7 @@ import TLCore
 import TLFormats
 import TLModel
 @testable import TLConversion
+import TLTestSupport
 
 /// The converter's use of `GroupProcessing`: the plan follows the processed config, each
 /// group is processed before it is checked and written, and a step that produces the

@@ -4,6 +4,7 @@ import TLCore
 import TLFormats
 import TLModel
 @testable import TLConversion
+import TLTestSupport
 
 /// The streamed mapping (each tensor gathered from the mapped file in one strided pass,
 /// output arrays recycled through a pool) against the plain one: widen the whole source
@@ -34,7 +35,7 @@ struct StreamedMappingTests {
     }
 
     @Test(arguments: Fixtures.cases)
-    func streamedMappingEqualsReference(_ fixture: Fixtures.Case) throws {
+    func streamedMappingEqualsReference(_ fixture: FixtureCase) throws {
         let checkpoint = try HFCheckpoint.open(Fixtures.model(fixture.name))
         let module = try checkpoint.module()
         let config = try module.canonicalConfig(from: checkpoint.config, modelID: fixture.name, dtype: .f32)
@@ -54,7 +55,7 @@ struct StreamedMappingTests {
 
     /// Every rule of every fixture takes the one-pass path (none falls back to widening whole tensors).
     @Test(arguments: Fixtures.cases)
-    func everyRuleCompilesToOneWindow(_ fixture: Fixtures.Case) throws {
+    func everyRuleCompilesToOneWindow(_ fixture: FixtureCase) throws {
         let checkpoint = try HFCheckpoint.open(Fixtures.model(fixture.name))
         let module = try checkpoint.module()
         let config = try module.canonicalConfig(from: checkpoint.config, modelID: fixture.name, dtype: .f32)

@@ -2,46 +2,20 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// The built `tlconvert` binary on bad input: exit status 2 and exactly one line on stderr.
 struct CommandLineTests {
-    /// `swift test` builds every product; the binary sits beside the test bundle.
-    static let binary: String = {
-        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        // The test runner may live inside an .xctest bundle folder on some layouts.
-        for _ in 0..<3 {
-            let candidate = folder.appendingPathComponent("tlconvert").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        return TestSupport.packageRoot + "/.build/debug/tlconvert"
-    }()
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
     private func expectRefusal(_ bytes: [UInt8], named name: String, message: (String) -> String) throws {
         let path = TestSupport.file(bytes, named: name)
-        let result = try Self.run(["inspect", path])
+        let result = try TLConvertProcess.run(["inspect", path])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr == "tlconvert: \(message(path))\n")
     }
 
     @Test func binaryExists() {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "tlconvert not built at \(Self.binary)")
+        #expect(FileManager.default.isExecutableFile(atPath: TLConvertProcess.binary), "tlconvert not built at \(TLConvertProcess.binary)")
     }
 
     @Test func emptyFile() throws {
@@ -69,15 +43,15 @@ struct CommandLineTests {
         try expectRefusal(Array(zip.dropLast(5)), named: "c.npz") {
             "\($0): corrupt zip: no end-of-central-directory record (truncated or not a zip archive)"
         }
-        var rng = SeededGenerator(seed: 99)
+        var rng = SplitMix64(seed: 99)
         try expectRefusal((0..<300).map { _ in UInt8.random(in: 0...255, using: &rng) }, named: "r.dat") {
             "\($0): unrecognised file format (expected safetensors, torch.save zip, .npy or .npz)"
         }
     }
 
     @Test func inspectsAModelDirectoryAsATable() throws {
-        let directory = TestSupport.fixtures + "/models/gpt2-bin"
-        let result = try Self.run(["inspect", directory])
+        let directory = Fixtures.model("gpt2-bin")
+        let result = try TLConvertProcess.run(["inspect", directory])
         #expect(result.status == 0)
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("\(directory)/pytorch_model.bin (torch, 29 tensors, ") == true)
@@ -85,7 +59,7 @@ struct CommandLineTests {
     }
 
     @Test func missingPath() throws {
-        let result = try Self.run(["inspect", "/nonexistent/model.safetensors"])
+        let result = try TLConvertProcess.run(["inspect", "/nonexistent/model.safetensors"])
         #expect(result.status == 2)
         #expect(result.stderr == "tlconvert: /nonexistent/model.safetensors: no such file or directory\n")
     }

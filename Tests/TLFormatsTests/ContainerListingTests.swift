@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// Listings and values compared with what the reference libraries (safetensors, torch,
 /// numpy) wrote into Fixtures/containers by tools/make_fixtures.py.
@@ -14,7 +15,7 @@ struct ContainerListingTests {
     }
 
     static let listings: [Listing] = {
-        let folder = TestSupport.fixtures + "/containers"
+        let folder = Fixtures.root + "/containers"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
             guard let json = try? JSONParser.parseFile(folder + "/" + name),
@@ -33,7 +34,7 @@ struct ContainerListingTests {
     @Test(arguments: listings.map(\.id))
     func listingMatchesTheReferenceLibrary(id: String) throws {
         let listing = try #require(Self.listings.first { $0.id == id })
-        let source = try CheckpointOpener.open(TestSupport.fixtures + "/" + listing.file)
+        let source = try CheckpointOpener.open(Fixtures.root + "/" + listing.file)
         #expect(source.format == listing.format)
         let expected = listing.tensors.map { item in
             TensorInfo(name: item["name"]?.stringValue ?? "?", dtype: DType(rawValue: item["dtype"]?.stringValue ?? "") ?? .u8,
@@ -55,7 +56,7 @@ struct ContainerListingTests {
     /// The sample files' values, as torch/numpy loaded them, saved with safetensors.
     @Test(arguments: ["sample.pt", "sample.npy", "sample_fortran.npy", "sample_stored.npz", "sample_deflated.npz"])
     func sampleValuesMatch(file: String) throws {
-        let folder = TestSupport.fixtures + "/containers/"
+        let folder = Fixtures.root + "/containers/"
         let source = try CheckpointOpener.open(folder + file)
         let reference = try SafeTensorsFile(path: folder + file + ".values.safetensors")
         #expect(Set(source.tensorNames) == Set(reference.tensorNames))
@@ -77,8 +78,8 @@ struct ContainerListingTests {
     /// container (opened as a model directory) they must equal the safetensors values.
     @Test(arguments: ["gpt2-bin", "gpt2-sharded", "gpt2-hub"])
     func sameWeightsThroughEveryContainer(variant: String) throws {
-        let reference = try CheckpointOpener.open(TestSupport.fixtures + "/models/gpt2")
-        let source = try CheckpointOpener.open(TestSupport.fixtures + "/models/" + variant)
+        let reference = try CheckpointOpener.open(Fixtures.model("gpt2"))
+        let source = try CheckpointOpener.open(Fixtures.model(variant))
         var compared = 0
         for name in reference.tensorNames {
             let theirName = source.contains(name) ? name : String(name.dropFirst("transformer.".count))
@@ -94,8 +95,8 @@ struct ContainerListingTests {
     /// must give the same floats.
     @Test(arguments: [("gpt2-f16", DType.f16), ("gpt2-bf16", .bf16)])
     func halfPrecisionCheckpointsMatchTorchRounding(variant: String, dtype: DType) throws {
-        let reference = try CheckpointOpener.open(TestSupport.fixtures + "/models/gpt2")
-        let source = try CheckpointOpener.open(TestSupport.fixtures + "/models/" + variant)
+        let reference = try CheckpointOpener.open(Fixtures.model("gpt2"))
+        let source = try CheckpointOpener.open(Fixtures.model(variant))
         #expect(source.tensorNames == reference.tensorNames)
         for name in reference.tensorNames {
             let stored = try source.tensor(named: name)
@@ -109,7 +110,7 @@ struct ContainerListingTests {
     @Test func inspectJSONMatchesTheListing() throws {
         for id in ["gpt2-sharded.model.safetensors.index.json", "sample-pt", "sample-deflated-npz", "gpt2-bin.pytorch_model.bin"] {
             let listing = try #require(Self.listings.first { $0.id == id })
-            let result = try CommandLineTests.run(["inspect", "--json", TestSupport.fixtures + "/" + listing.file])
+            let result = try TLConvertProcess.run(["inspect", "--json", Fixtures.root + "/" + listing.file])
             #expect(result.status == 0)
             let json = try JSONParser.parse(result.stdout, path: "stdout")
             #expect(json["format"]?.stringValue == listing.format)
@@ -126,9 +127,9 @@ struct ContainerListingTests {
     }
 
     @Test func modelDirectoryPrefersSafeTensorsThenIndexThenBin() throws {
-        #expect(try CheckpointOpener.weightsFile(inDirectory: TestSupport.fixtures + "/models/gpt2").hasSuffix("/model.safetensors"))
-        #expect(try CheckpointOpener.weightsFile(inDirectory: TestSupport.fixtures + "/models/gpt2-sharded").hasSuffix("/model.safetensors.index.json"))
-        #expect(try CheckpointOpener.weightsFile(inDirectory: TestSupport.fixtures + "/models/gpt2-bin").hasSuffix("/pytorch_model.bin"))
+        #expect(try CheckpointOpener.weightsFile(inDirectory: Fixtures.model("gpt2")).hasSuffix("/model.safetensors"))
+        #expect(try CheckpointOpener.weightsFile(inDirectory: Fixtures.model("gpt2-sharded")).hasSuffix("/model.safetensors.index.json"))
+        #expect(try CheckpointOpener.weightsFile(inDirectory: Fixtures.model("gpt2-bin")).hasSuffix("/pytorch_model.bin"))
         let empty = TestSupport.temporaryDirectory()
         #expect(thrownError { () throws(TLError) in try CheckpointOpener.open(empty) }
                 == .notFound("\(empty): no weights found (expected model.safetensors, model.safetensors.index.json, pytorch_model.bin, pytorch_model.bin.index.json or one *.safetensors)"))

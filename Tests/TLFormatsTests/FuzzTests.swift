@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// Thousands of deterministic mutations of valid inputs: each must give a clean
 /// `TLError` or a valid result whose every tensor can be read — never a crash or hang.
@@ -9,7 +10,7 @@ struct FuzzTests {
     static let iterations = 2500
 
     /// Applies 1–4 random edits: overwrite, interesting value, insert, delete, truncate, duplicate.
-    static func mutate(_ input: [UInt8], in range: Range<Int>, using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], in range: Range<Int>, using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             guard !bytes.isEmpty else { break }
@@ -34,7 +35,7 @@ struct FuzzTests {
     /// and returns how many inputs were refused (as a sanity check that mutation bites).
     static func run(seed: UInt64, valid: [UInt8], region: Range<Int>,
                     open: (ByteStorage) throws(TLError) -> any TensorSource) -> (refused: Int, slowest: Duration) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var refused = 0
         var slowest = Duration.zero
         let clock = ContinuousClock()
@@ -73,7 +74,7 @@ struct FuzzTests {
     @Test func mutatedPickles() throws {
         let pickle = TestSupport.torchPickle(tensors: [("w", "0", [2, 3], [3, 1], 0, 6), ("v", "1", [3], [2], 1, 6)])
         let records: [(key: String, bytes: [UInt8])] = [("0", TestSupport.floats([1, 2, 3, 4, 5, 6])), ("1", TestSupport.floats([6, 5, 4, 3, 2, 1]))]
-        var rng = SeededGenerator(seed: 2)
+        var rng = SplitMix64(seed: 2)
         var refused = 0
         var slowest = Duration.zero
         let clock = ContinuousClock()
@@ -131,7 +132,7 @@ struct FuzzTests {
 /// The same, seeded from files the real libraries wrote (torch's pickle, numpy's zip64 npz).
 struct FixtureSeededFuzzTests {
     @Test func mutatedTorchPickleFromTorch() throws {
-        let archive = try ZipArchive(path: TestSupport.fixtures + "/containers/sample.pt")
+        let archive = try ZipArchive(path: Fixtures.root + "/containers/sample.pt")
         let top = try #require(archive.entries.first { $0.name.hasSuffix("/data.pkl") }).name.split(separator: "/")[0]
         var pickle = [UInt8](), records = [(key: String, bytes: [UInt8])]()
         for entry in archive.entries {
@@ -141,7 +142,7 @@ struct FixtureSeededFuzzTests {
             if entry.name.hasPrefix("\(top)/data/") { records.append((String(entry.name.dropFirst("\(top)/data/".count)), bytes)) }
         }
         #expect(pickle.count > 100 && !records.isEmpty)
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         var refused = 0, accepted = 0
         for _ in 0..<FuzzTests.iterations {
             let zip = TestSupport.torchZip(pickle: FuzzTests.mutate(pickle, in: 0..<pickle.count, using: &rng), records: records)
@@ -159,7 +160,7 @@ struct FixtureSeededFuzzTests {
     }
 
     @Test func mutatedNumpyZip() throws {
-        let valid = try ByteStorage.map(path: TestSupport.fixtures + "/containers/sample_deflated.npz").withBytes { Array($0) }
+        let valid = try ByteStorage.map(path: Fixtures.root + "/containers/sample_deflated.npz").withBytes { Array($0) }
         let result = FuzzTests.run(seed: 12, valid: valid, region: 0..<valid.count) { storage throws(TLError) in
             try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
         }

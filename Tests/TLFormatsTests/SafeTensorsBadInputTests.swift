@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// Every malformed safetensors case the issue lists, each with its one-line message.
 struct SafeTensorsBadInputTests {
@@ -66,7 +67,7 @@ struct SafeTensorsBadInputTests {
     }
 
     @Test func randomBytesAreRefusedCleanly() {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for length in [1, 7, 8, 64, 4096] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             #expect(error(bytes) != nil)
@@ -79,19 +80,6 @@ struct SafeTensorsBadInputTests {
         let source = try CheckpointOpener.open(path)
         #expect(source.metadata == ["format": "pt"])
         #expect(try source.tensor(named: "a").floats() == [1, 2])
-    }
-}
-
-/// SplitMix64: a small deterministic generator so fuzz and random-input tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

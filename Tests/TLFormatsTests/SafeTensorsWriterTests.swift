@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import TLCore
 @testable import TLFormats
+import TLTestSupport
 
 /// The streaming writer: header first, 8-byte aligned data, metadata, atomic rename.
 struct SafeTensorsWriterTests {
     @Test func writesWhatTheReaderAndTheFixtureLayoutAgreeOn() throws {
-        let reference = try CheckpointOpener.open(TestSupport.fixtures + "/models/gpt2/model.safetensors")
+        let reference = try CheckpointOpener.open(Fixtures.root + "/models/gpt2/model.safetensors")
         let path = TestSupport.temporaryDirectory() + "/copy.safetensors"
         let writer = try SafeTensorsWriter(path: path, tensors: reference.tensorInfos, metadata: ["format": "pt"])
         for info in reference.tensorInfos {

@@ -6,18 +6,6 @@ import TLCore
 
 /// Paths and byte builders shared by the format tests.
 enum TestSupport {
-    /// The package root, found by walking up from this file to `Package.swift`.
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-            url.deleteLastPathComponent()
-        }
-        return FileManager.default.currentDirectoryPath
-    }()
-
-    static var fixtures: String { packageRoot + "/Fixtures" }
-
     /// A fresh empty directory under the system temporary folder.
     static func temporaryDirectory() -> String {
         let path = NSTemporaryDirectory() + "tlformats-test-" + UUID().uuidString

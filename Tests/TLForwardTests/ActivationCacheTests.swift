@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 import TLForward
+import TLTestSupport
 
 /// Every activation of TransformerLens 2.16.1's `run_with_cache` on one prompt (GPT-2 and
 /// a rotary GQA LLaMA, raw and default-processed weights) equals ours within 1e-4, under
@@ -14,17 +15,17 @@ import TLForward
     func matchesRunWithCache(run: String) throws {
         let parts = run.split(separator: "/").map(String.init)
         let (name, processing) = (parts[0], parts[1])
-        let prompt = try JSONParser.parseFile(Fixture.path("caches/\(name)/prompt.json"))
+        let prompt = try JSONParser.parseFile(Fixtures.path("caches/\(name)/prompt.json"))
         let ids = (prompt["input_ids"]?.arrayValue ?? []).compactMap { $0.intValue }
         try #require(!ids.isEmpty, "prompt.json has no input_ids")
         let overrides = prompt["tl_cfg_overrides"]?.objectMembers ?? []
-        let config = try Fixture.config(Fixture.path("models/\(name)/tl/\(processing).cfg.json"), corrections: overrides)
-        let weights = try CanonicalModel.load(config: Fixture.path("models/\(name)/tl/\(processing).cfg.json"),
-                                              weights: Fixture.path("models/\(name)/tl/\(processing).safetensors")).weights
+        let config = try Fixtures.config(Fixtures.reference(name, processing) + ".cfg.json", corrections: overrides)
+        let weights = try CanonicalModel.load(config: Fixtures.reference(name, processing) + ".cfg.json",
+                                              weights: Fixtures.reference(name, processing) + ".safetensors").weights
         let transformer = try Transformer(config: config, weights: weights)
         let recorder = ActivationRecorder()
         _ = try transformer.run(tokens: [ids], recorder: recorder)
-        let cache = try SafeTensorsFile(path: Fixture.path("caches/\(name)/\(processing).safetensors"))
+        let cache = try SafeTensorsFile(path: Fixtures.path("caches/\(name)/\(processing).safetensors"))
         // Every hook issue 9 names is in TransformerLens's cache (unless the model has none).
         let absent = prompt["hooks_absent"]?[processing]?.arrayValue?.compactMap(\.stringValue) ?? []
         let names = Set(cache.tensorNames)
@@ -39,7 +40,7 @@ import TLForward
     }
 
     @Test func cacheFileRoundTrips() throws {
-        let transformer = try CanonicalModel.load(directory: Fixture.path("forward/ln-learned")).transformer()
+        let transformer = try CanonicalModel.load(directory: Fixtures.path("forward/ln-learned")).transformer()
         let recorder = ActivationRecorder(filter: HookFilter("blocks.0.*,ln_final.hook_normalized"))
         _ = try transformer.run(tokens: [[3, 1, 4, 1, 5]], recorder: recorder)
         let path = NSTemporaryDirectory() + "tlforward-cache-\(UUID().uuidString).safetensors"

@@ -3,13 +3,14 @@ import Testing
 import TLCore
 import TLFormats
 import TLForward
+import TLTestSupport
 
 /// Each feature flag of the forward pass against TransformerLens 2.16.1 itself, on tiny
 /// random models written by tools/make_forward_fixtures.py: logits and every hook of
 /// `run_with_cache`.
 @Suite struct FeatureFlagTests {
     static let cases: [String] = {
-        let dir = Fixture.path("forward")
+        let dir = Fixtures.path("forward")
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     }()
 
@@ -23,11 +24,11 @@ import TLForward
 
     @Test(arguments: cases)
     func matchesTransformerLens(name: String) throws {
-        let dir = Fixture.path("forward/\(name)")
+        let dir = Fixtures.path("forward/\(name)")
         let model = try CanonicalModel.load(directory: dir)
         let transformer = try model.transformer()
         let reference = try SafeTensorsFile(path: "\(dir)/reference.safetensors")
-        let tokens = try Fixture.tokens(reference)
+        let tokens = try Fixtures.tokens(reference)
         let recorder = ActivationRecorder()
         let logits = try transformer.run(tokens: tokens, recorder: recorder)
         let expected = try reference.tensor(named: "logits").floats()

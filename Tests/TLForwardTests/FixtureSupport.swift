@@ -3,51 +3,23 @@ import TLCore
 import TLFormats
 import TLForward
 import TLModel
+import TLTestSupport
 
-/// Locates and reads the committed fixtures (no network, no Python).
-enum Fixture {
-    /// The package root: the first folder above this file holding Package.swift.
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-            url.deleteLastPathComponent()
-        }
-        return "."
-    }()
-
-    static func path(_ relative: String) -> String { root + "/Fixtures/" + relative }
-
-    /// Manifest cases with TransformerLens references: (name, processings, config corrections).
-    struct Case: Sendable, CustomStringConvertible {
-        let name: String
-        let processings: [String]
-        let corrections: [(key: String, value: JSONValue)]
-        var description: String { name }
-    }
-
-    static func manifestCases() throws(TLError) -> [Case] {
-        let manifest = try JSONParser.parseFile(path("manifest.json"))
-        return (manifest["cases"]?.arrayValue ?? []).compactMap { entry in
-            guard entry["tl_references"]?.boolValue == true, let name = entry["name"]?.stringValue else { return nil }
-            var processings = (entry["tl_processings"]?.arrayValue ?? []).compactMap(\.stringValue)
-            // TransformerLens's processed references are known wrong for some cases (Mixtral's fold_ln).
-            if entry["tl_processed_broken"]?.boolValue == true { processings = processings.filter { $0 == "raw" } }
-            return Case(name: name, processings: processings, corrections: entry["tl_wrong_cfg"]?.objectMembers ?? [])
-        }
-    }
-
+/// The forward tests' helpers over the shared fixtures (TLTestSupport).
+extension Fixtures {
     /// One (case, processing) pair: every processing TransformerLens made references for.
     struct Run: Sendable, CustomStringConvertible {
-        let fixture: Case
+        let fixture: FixtureCase
         let processing: String
         var description: String { "\(fixture.name)/\(processing)" }
     }
 
+    /// TransformerLens's processed references are known wrong for some cases (Mixtral's fold_ln):
+    /// those keep only their raw run.
     static func referenceRuns() -> [Run] {
-        let cases = (try? manifestCases()) ?? []
-        return cases.flatMap { c in
-            c.processings.map { Run(fixture: c, processing: $0) }
+        withTLReferences.flatMap { c in
+            (c.tlProcessedBroken ? c.tlProcessings.filter { $0 == "raw" } : c.tlProcessings)
+                .map { Run(fixture: c, processing: $0) }
         }
     }
 

@@ -2,11 +2,12 @@ import Testing
 import TLCore
 import TLForward
 import TLModel
+import TLTestSupport
 
 /// Bad weights or tokens fail with a `TLError` naming the tensor, before any compute.
 @Suite struct WeightValidationTests {
     static func model(_ name: String = "rms-rotary-gqa") throws -> CanonicalModel {
-        try CanonicalModel.load(directory: Fixture.path("forward/\(name)"))
+        try CanonicalModel.load(directory: Fixtures.path("forward/\(name)"))
     }
 
     @Test func missingTensorIsNamed() throws {
@@ -73,7 +74,7 @@ import TLModel
     }
 
     @Test func filteredRecorderHoldsOnlyMatches() throws {
-        let transformer = try CanonicalModel.load(directory: Fixture.path("forward/ln-learned")).transformer()
+        let transformer = try CanonicalModel.load(directory: Fixtures.path("forward/ln-learned")).transformer()
         let recorder = ActivationRecorder(filter: HookFilter("blocks.1.attn.hook_pattern"))
         let logits = try transformer.run(tokens: [[1, 2, 3]], recorder: recorder)
         #expect(recorder.names == ["blocks.1.attn.hook_pattern"])

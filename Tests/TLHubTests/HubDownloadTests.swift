@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLHub
+import TLTestSupport
 
 /// Downloads from a loopback Hub (started here, 127.0.0.1 only) into a private cache.
 struct HubDownloadTests {
@@ -215,7 +216,7 @@ struct HubDownloadTests {
         // Offline, the cached snapshot reads as the same checkpoint as the fixture folder.
         let offline = try Self.resolver(nil, cache, offline: true).resolve("pythia-70m")
         let cached = try CheckpointOpener.open(offline.directory)
-        let original = try CheckpointOpener.open(packageRoot + "/Fixtures/models/gpt2-sharded")
+        let original = try CheckpointOpener.open(Fixtures.model("gpt2-sharded"))
         #expect(cached.tensorInfos == original.tensorInfos)
         for info in original.tensorInfos {
             let a = try cached.tensor(named: info.name).contiguousBytes.map(Array.init)
@@ -275,7 +276,7 @@ struct HubDownloadTests {
     }
 
     @Test func localDirectoriesComeFirst() throws {
-        let fixture = packageRoot + "/Fixtures/models/gpt2"
+        let fixture = Fixtures.model("gpt2")
         let local = try ModelResolver(environment: HubEnvironment(endpoint: "http://127.0.0.1:9", cacheDirectory: "/nonexistent"),
                                       progress: .silent).resolve(fixture)
         #expect(local == ResolvedModel(directory: fixture, repoID: nil, revision: nil, commit: nil, zooEntry: nil, origin: .localDirectory))

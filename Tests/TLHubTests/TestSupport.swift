@@ -1,15 +1,6 @@
 import Foundation
 @testable import TLHub
-
-/// The package root, found by walking up from this file to Package.swift.
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-        url.deleteLastPathComponent()
-    }
-    return FileManager.default.currentDirectoryPath
-}()
+import TLTestSupport
 
 /// A fresh empty folder under the system temp dir, removed by `cleanup()`.
 struct TemporaryFolder {
@@ -36,7 +27,7 @@ let decoyFiles: [String: [UInt8]] = [
 /// Every file (recursively, `sub/dir/name` keys) of a fixture model folder, or nil
 /// when the fixtures have not been generated.
 func fixtureFiles(_ name: String) -> [String: [UInt8]]? {
-    let root = packageRoot + "/Fixtures/models/" + name
+    let root = Fixtures.model(name)
     guard let enumerator = FileManager.default.enumerator(atPath: root) else { return nil }
     var files: [String: [UInt8]] = [:]
     for case let relative as String in enumerator {

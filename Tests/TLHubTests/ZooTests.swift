@@ -4,11 +4,12 @@ import ModelConfigs
 import TLCore
 import TLFormats
 @testable import TLHub
+import TLTestSupport
 
 struct ZooTests {
     /// Names and aliases as TransformerLens 2.16.1 itself resolves them
     /// (written by tools/dump_tl_zoo.py from the installed package).
-    static let reference: JSONValue? = try? JSONParser.parseFile(packageRoot + "/Tests/TLHubTests/Reference/transformer_lens_zoo.json")
+    static let reference: JSONValue? = try? JSONParser.parseFile(Fixtures.packageRoot + "/Tests/TLHubTests/Reference/transformer_lens_zoo.json")
 
     @Test func officialNamesAreTransformerLensOwnInOrder() throws {
         let reference = try #require(Self.reference)

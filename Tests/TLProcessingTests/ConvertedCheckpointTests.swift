@@ -4,6 +4,7 @@ import TLConversion
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// The path `tlconvert convert` takes: Hugging Face checkpoint → canonical groups
 /// (`WeightMapper`) → processing group by group. Against TransformerLens's processed
@@ -14,15 +15,15 @@ struct ConvertedCheckpointTests {
     }
 
     @Test("converted and processed weights match TransformerLens", arguments: Fixtures.referenceCases("defaults"))
-    func convertedMatch(_ fixture: Fixtures.Case) throws {
-        let checkpoint = try HFCheckpoint.open(Fixtures.models.appendingPathComponent(fixture.name).path)
+    func convertedMatch(_ fixture: FixtureCase) throws {
+        let checkpoint = try HFCheckpoint.open(Fixtures.model(fixture.name))
         let module = try checkpoint.module()
         let config = try module.canonicalConfig(from: checkpoint.config, modelID: fixture.name)
         let mapper = try WeightMapper(module: module, config: config, checkpoint: checkpoint)
         for (reference, options) in Self.modes {
             let pipeline = ProcessingPipeline(options: options)
-            let expected = try Fixtures.weights(fixture.name, reference)
-            let expectedConfig = try Fixtures.config(fixture.name, reference)
+            let expected = try Fixtures.referenceWeights(fixture.name, reference)
+            let expectedConfig = try Fixtures.referenceConfig(fixture.name, reference)
             #expect(try pipeline.outputConfig(for: config).normalizationType == expectedConfig.normalizationType)
             var worst: Float = 0
             for group in WeightGroup.all(layers: config.nLayers) {

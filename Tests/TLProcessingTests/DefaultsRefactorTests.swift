@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// `--tl-defaults --refactor-factored-attn-matrices`: TransformerLens's references have
 /// no such combination, so what the refactor must preserve is checked against its
@@ -10,10 +11,10 @@ import TLModel
 /// and the shape of the factors (W_O orthonormal rows, W_Q and W_K columns of equal norm).
 struct DefaultsRefactorTests {
     @Test("defaults + refactor keep TransformerLens's QK and OV circuits", arguments: Fixtures.referenceCases("defaults").filter { !$0.rotary && !$0.gqa })
-    func circuitsPreserved(_ fixture: Fixtures.Case) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let rawConfig = try Fixtures.config(fixture.name, "raw")
-        let expected = try Fixtures.weights(fixture.name, "defaults")
+    func circuitsPreserved(_ fixture: FixtureCase) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let rawConfig = try Fixtures.referenceConfig(fixture.name, "raw")
+        let expected = try Fixtures.referenceWeights(fixture.name, "defaults")
         var options = ProcessingOptions.tlDefaults
         options.refactorFactoredAttnMatrices = true
         let (ours, _) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)

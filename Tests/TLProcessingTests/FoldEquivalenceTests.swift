@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// Folding is exact: on random residual vectors, every reader of a norm computes the same
 /// pre-activations before (`norm(x)·W + b`) and after (`normPre(x)·W' + b'`) the fold.
@@ -10,9 +11,9 @@ import TLModel
 /// logits and each expert's W_in/W_gate inputs), against this test's own naive maths.
 struct FoldEquivalenceTests {
     @Test("fold_ln leaves every norm reader's output unchanged", arguments: Fixtures.rawCases)
-    func readersUnchanged(_ fixture: Fixtures.Case) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let config = try Fixtures.config(fixture.name, "raw")
+    func readersUnchanged(_ fixture: FixtureCase) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let config = try Fixtures.referenceConfig(fixture.name, "raw")
         let (folded, _) = try ProcessingPipeline(options: .init(foldLN: true)).process(all: raw, config: config)
         var rng = SplitMix64(seed: 42)
         var worst: Float = 0
@@ -102,17 +103,8 @@ func normalise(_ x: [Float], _ w: StateDict, _ prefix: String?, _ config: Canoni
     return out
 }
 
-/// A small deterministic generator (tests must not depend on the system's randomness).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Random inputs for the processing tests, from the shared seeded generator.
+extension SplitMix64 {
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func normal() -> Double {
         let u = max(uniform(), 1e-300), v = uniform()

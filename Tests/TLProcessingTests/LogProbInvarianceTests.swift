@@ -6,6 +6,7 @@ import TLFormats
 import TLForward
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// The point of processing: the model computes the same thing. On every fixture, the
 /// forward pass over our processed weights gives the next-token log-probs of the
@@ -22,9 +23,9 @@ struct LogProbInvarianceTests {
     }
 
     @Test("processing leaves next-token log-probs unchanged", arguments: Fixtures.rawCases)
-    func logProbsUnchanged(_ fixture: Fixtures.Case) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let rawConfig = try Fixtures.config(fixture.name, "raw")
+    func logProbsUnchanged(_ fixture: FixtureCase) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let rawConfig = try Fixtures.referenceConfig(fixture.name, "raw")
         let tokens = try Self.inputIDs(fixture.name)
         let before = try logProbs(Transformer(config: rawConfig, weights: raw).logits(tokens: tokens))
         for (mode, options) in Self.modes {
@@ -44,9 +45,9 @@ struct LogProbInvarianceTests {
             Issue.record("no mixtral fixture")
             return
         }
-        let raw = try Fixtures.weights(name, "raw")
-        let (weights, config) = try ProcessingPipeline(options: .tlDefaults).process(all: raw, config: try Fixtures.config(name, "raw"))
-        let file = try SafeTensorsFile(path: Fixtures.path(name, "hf_logits.safetensors"))
+        let raw = try Fixtures.referenceWeights(name, "raw")
+        let (weights, config) = try ProcessingPipeline(options: .tlDefaults).process(all: raw, config: try Fixtures.referenceConfig(name, "raw"))
+        let file = try SafeTensorsFile(path: Fixtures.model(name) + "/hf_logits.safetensors")
         let hf = try logProbs(file.tensor(named: "logits").float32())
         let ours = try logProbs(Transformer(config: config, weights: weights).logits(tokens: try Self.inputIDs(name)))
         let delta = zip(hf, ours).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
@@ -56,8 +57,8 @@ struct LogProbInvarianceTests {
 
     @Test("processing converted checkpoints keeps log-probs and Hugging Face agreement",
           arguments: Fixtures.cases.filter { !$0.has("raw") })
-    func convertedLogProbsUnchanged(_ fixture: Fixtures.Case) throws {
-        let checkpoint = try HFCheckpoint.open(Fixtures.models.appendingPathComponent(fixture.name).path)
+    func convertedLogProbsUnchanged(_ fixture: FixtureCase) throws {
+        let checkpoint = try HFCheckpoint.open(Fixtures.model(fixture.name))
         let module = try checkpoint.module()
         let rawConfig = try module.canonicalConfig(from: checkpoint.config, modelID: fixture.name)
         let mapper = try WeightMapper(module: module, config: rawConfig, checkpoint: checkpoint)
@@ -65,7 +66,7 @@ struct LogProbInvarianceTests {
         for group in WeightGroup.all(layers: rawConfig.nLayers) { raw.merge(try mapper.map(group)) { a, _ in a } }
         let tokens = try Self.inputIDs(fixture.name)
         let before = try logProbs(Transformer(config: rawConfig, weights: raw).logits(tokens: tokens))
-        let file = try SafeTensorsFile(path: Fixtures.path(fixture.name, "hf_logits.safetensors"))
+        let file = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/hf_logits.safetensors")
         let hf = try logProbs(file.tensor(named: "logits").float32())
         for (mode, options) in Self.modes where !options.refactorFactoredAttnMatrices || !(fixture.rotary || rawConfig.isGroupedQuery) {
             let (weights, config) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)
@@ -79,7 +80,7 @@ struct LogProbInvarianceTests {
     }
 
     static func inputIDs(_ name: String) throws -> [[Int]] {
-        let file = try SafeTensorsFile(path: Fixtures.path(name, "hf_logits.safetensors"))
+        let file = try SafeTensorsFile(path: Fixtures.model(name) + "/hf_logits.safetensors")
         let ids = try file.tensor(named: "input_ids")
         let values = ids.integers().map(Int.init)
         let width = ids.shape[1]

@@ -2,6 +2,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// Flag interplay, refusals, config changes and bad input, on small random models.
 struct PipelineBehaviourTests {

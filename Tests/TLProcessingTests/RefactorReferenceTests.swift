@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// `--refactor-factored-attn-matrices` against TransformerLens. Each singular vector pair
 /// (column c of W_Q and W_K with their biases; column c of W_V and row c of W_O) is defined
@@ -11,11 +12,11 @@ import TLModel
 /// everything else, and every value after alignment, must match within tolerance.
 struct RefactorReferenceTests {
     @Test("refactor matches TransformerLens up to singular-vector signs", arguments: Fixtures.referenceCases("refactor"))
-    func refactor(_ fixture: Fixtures.Case) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let rawConfig = try Fixtures.config(fixture.name, "raw")
-        let expected = try Fixtures.weights(fixture.name, "refactor")
-        #expect(try Fixtures.config(fixture.name, "refactor") == rawConfig)
+    func refactor(_ fixture: FixtureCase) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let rawConfig = try Fixtures.referenceConfig(fixture.name, "raw")
+        let expected = try Fixtures.referenceWeights(fixture.name, "refactor")
+        #expect(try Fixtures.referenceConfig(fixture.name, "refactor") == rawConfig)
 
         let options = ProcessingOptions(refactorFactoredAttnMatrices: true)
         let (ours, config) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)

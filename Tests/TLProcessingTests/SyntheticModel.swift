@@ -1,5 +1,6 @@
 import TLCore
 import TLModel
+import TLTestSupport
 
 /// Small random canonical models for behaviour the fixtures do not reach
 /// (LayerNorm MoE, parallel blocks storing one norm, absent b_U, soft-caps, …).

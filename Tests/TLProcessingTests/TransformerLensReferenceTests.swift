@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLModel
 @testable import TLProcessing
+import TLTestSupport
 
 /// Processing TransformerLens's raw weights must give TransformerLens's processed
 /// weights (every parameter, same shape, values within 2e-5 + 1e-4·|x|) and config.
@@ -10,12 +11,12 @@ struct TransformerLensReferenceTests {
     static let foldOnly = ProcessingOptions(foldLN: true)
 
     @Test("fold_ln matches TransformerLens", arguments: Fixtures.referenceCases("fold_ln"))
-    func foldLN(_ fixture: Fixtures.Case) throws {
+    func foldLN(_ fixture: FixtureCase) throws {
         try check(fixture, options: Self.foldOnly, reference: "fold_ln")
     }
 
     @Test("TransformerLens defaults match", arguments: Fixtures.referenceCases("defaults"))
-    func defaults(_ fixture: Fixtures.Case) throws {
+    func defaults(_ fixture: FixtureCase) throws {
         try check(fixture, options: .tlDefaults, reference: "defaults")
     }
 
@@ -25,11 +26,11 @@ struct TransformerLensReferenceTests {
         #expect(Fixtures.referenceCases("refactor").count >= 1)
     }
 
-    private func check(_ fixture: Fixtures.Case, options: ProcessingOptions, reference: String) throws {
-        let raw = try Fixtures.weights(fixture.name, "raw")
-        let rawConfig = try Fixtures.config(fixture.name, "raw")
-        let expected = try Fixtures.weights(fixture.name, reference)
-        let expectedConfig = try Fixtures.config(fixture.name, reference)
+    private func check(_ fixture: FixtureCase, options: ProcessingOptions, reference: String) throws {
+        let raw = try Fixtures.referenceWeights(fixture.name, "raw")
+        let rawConfig = try Fixtures.referenceConfig(fixture.name, "raw")
+        let expected = try Fixtures.referenceWeights(fixture.name, reference)
+        let expectedConfig = try Fixtures.referenceConfig(fixture.name, reference)
 
         let (ours, config) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)
         #expect(config == expectedConfig, "\(fixture.name) \(reference): config differs")

@@ -1,17 +1,10 @@
 import TLCore
 import TLFormats
 import TLTokenizers
+import TLTestSupport
 
-/// Paths into the package's Fixtures/ folder, found by walking up from this file.
-enum Fixtures {
-    static let root: String = {
-        var components = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        components.removeLast(3)  // Tests/TLTokenizersTests/Fixtures.swift
-        return components.joined(separator: "/") + "/Fixtures"
-    }()
-
-    static func path(_ relative: String) -> String { root + "/" + relative }
-
+/// The tokenizer reference cases in the shared fixtures (TLTestSupport).
+extension Fixtures {
     /// One reference encoding written by Hugging Face `tokenizers` (tools/fixture_tokenizers.py,
     /// tools/make_tokenizer_cases.py).
     struct Case: CustomStringConvertible {

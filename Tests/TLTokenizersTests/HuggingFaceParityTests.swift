@@ -2,6 +2,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLTokenizers
+import TLTestSupport
 
 /// Every reference encoding from Hugging Face `tokenizers`: the same ids, the same token
 /// strings, the same decoded text; and decode(encode(s)) == s wherever `tokenizers` is lossless.

@@ -2,6 +2,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLTokenizers
+import TLTestSupport
 
 /// Unsupported or malformed tokenizer.json: a TLError naming the problem, never a crash.
 struct TokenizerErrorTests {

@@ -2,6 +2,7 @@ import Testing
 import TLCore
 import TLFormats
 @testable import TLTokenizers
+import TLTestSupport
 
 /// `--prepend-bos` against TransformerLens 2.16.1's own `to_tokens(prepend_bos=True)` and
 /// `tokenizer_prepends_bos` (tools/make_tokenizer_cases.py builds a tiny HookedTransformer on
@@ -63,13 +64,10 @@ struct TransformerLensBOSTests {
     /// `tokenizer_prepends_bos` and `default_prepend_bos` as TransformerLens set them in every
     /// model fixture's cfg (tl/raw.cfg.json), from the Hugging Face directory alone.
     @Test func modelFixtureBOSFlagsMatchTransformerLens() throws {
-        let manifest = try JSONParser.parseFile(Fixtures.path("manifest.json"))
-        let cases = try #require(manifest["cases"]?.arrayValue)
         var checked = 0
-        for entry in cases where entry["tl_references"]?.boolValue == true {
-            let name = try #require(entry["name"]?.stringValue)
-            let cfg = try JSONParser.parseFile(Fixtures.path("models/\(name)/tl/raw.cfg.json"))
-            let tokenizer = try ModelTokenizer.load(path: Fixtures.path("models/\(name)"))
+        for name in Fixtures.withTLReferences.map(\.name) {
+            let cfg = try JSONParser.parseFile(Fixtures.reference(name, "raw") + ".cfg.json")
+            let tokenizer = try ModelTokenizer.load(path: Fixtures.model(name))
             #expect(tokenizer.tokenizerPrependsBOS == cfg["tokenizer_prepends_bos"]?.boolValue, "\(name)")
             #expect(tokenizer.defaultPrependBOS == cfg["default_prepend_bos"]?.boolValue, "\(name)")
             checked += 1

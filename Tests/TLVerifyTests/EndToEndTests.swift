@@ -3,19 +3,17 @@ import Testing
 import TLCore
 import TLFormats
 import TLVerify
+import TLTestSupport
 
 /// The acceptance path: `tlconvert convert` every fixture checkpoint (all families, all
 /// container variants), then `tlconvert verify` it against the Hugging Face logits; the
 /// test checks the saved logits itself, not only the report's verdict.
 @Suite struct EndToEndTests {
-    static let cases: [String] = {
-        guard let manifest = try? JSONParser.parseFile(Support.fixture("manifest.json")) else { return [] }
-        return (manifest["cases"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-    }()
+    static let cases: [String] = Fixtures.cases.map(\.name)
 
     /// Whether `convert` offers a flag yet (processing lands in its own branch).
     static func convertOffers(_ flag: String) -> Bool {
-        (try? Support.tlconvert(["convert", "--help"]).stdout.contains(flag)) ?? false
+        (try? TLConvertProcess.run(["convert", "--help"]).stdout.contains(flag)) ?? false
     }
 
     @Test func everyFamilyIsListed() {
@@ -35,9 +33,9 @@ import TLVerify
     func huggingFaceCheckpointVerifiesDirectly(name: String) throws {
         let dir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let reference = Support.fixture("models/\(name)/hf_logits.safetensors")
+        let reference = Fixtures.path("models/\(name)/hf_logits.safetensors")
         let saved = dir + "/ours.safetensors"
-        let verified = try Support.tlconvert(["verify", Support.fixture("models/\(name)"), "--offline",
+        let verified = try TLConvertProcess.run(["verify", Fixtures.path("models/\(name)"), "--offline",
                                               "--reference", reference, "--save-logits", saved])
         #expect(verified.status == 0, "verify \(name): \(verified.stderr)")
         #expect(verified.stdout.contains("result: PASS"))
@@ -55,11 +53,11 @@ import TLVerify
         let dir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = dir + "/\(name)"
-        let converted = try Support.tlconvert(["convert", Support.fixture("models/\(name)"), "-o", model] + flags)
+        let converted = try TLConvertProcess.run(["convert", Fixtures.path("models/\(name)"), "-o", model] + flags)
         try #require(converted.status == 0, "convert \(name) \(flags): \(converted.stderr)")
-        let reference = Support.fixture("models/\(name)/hf_logits.safetensors")
+        let reference = Fixtures.path("models/\(name)/hf_logits.safetensors")
         let saved = dir + "/ours.safetensors"
-        let verified = try Support.tlconvert(["verify", model, "--reference", reference, "--json", "--save-logits", saved])
+        let verified = try TLConvertProcess.run(["verify", model, "--reference", reference, "--json", "--save-logits", saved])
         #expect(verified.status == 0, "verify \(name) \(flags): \(verified.stderr)")
         #expect(try JSONParser.parse(verified.stdout, path: "stdout")["pass"] == .bool(true))
         let ours = try SafeTensorsFile(path: saved).tensor(named: "logits").float32()

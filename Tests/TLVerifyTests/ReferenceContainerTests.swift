@@ -3,21 +3,22 @@ import TLCore
 import TLFormats
 import TLForward
 import TLVerify
+import TLTestSupport
 
 /// Reference dumps saved by numpy (`.npz`, deflated and stored) and `torch.save` (`.pt`)
 /// read as the safetensors original, and verify against them.
 @Suite struct ReferenceContainerTests {
-    static let original = Support.fixture("models/gpt2/hf_logits.safetensors")
+    static let original = Fixtures.path("models/gpt2/hf_logits.safetensors")
 
     static func model() throws -> Transformer {
-        try CanonicalModel.load(config: Support.fixture("models/gpt2/tl/raw.cfg.json"),
-                                weights: Support.fixture("models/gpt2/tl/raw.safetensors")).transformer()
+        try CanonicalModel.load(config: Fixtures.reference("gpt2", "raw") + ".cfg.json",
+                                weights: Fixtures.reference("gpt2", "raw") + ".safetensors").transformer()
     }
 
     @Test(arguments: [("gpt2-deflated.npz", Float(0)), ("gpt2.pt", 0), ("gpt2-stored-f16.npz", 1e-2), ("gpt2-bf16.pt", 5e-2)])
     func containerMatchesTheOriginal(file: String, precision: Float) throws {
         let original = try ReferenceDump.load(Self.original)
-        let dump = try ReferenceDump.load(Support.fixture("dumps/\(file)"))
+        let dump = try ReferenceDump.load(Fixtures.path("dumps/\(file)"))
         #expect(dump.tokens == original.tokens)
         #expect(dump.logits.shape == original.logits.shape)
         var worst: Float = 0
@@ -37,7 +38,7 @@ import TLVerify
 
     @Test func torchDumpWithMaskVerifiesFromTheCommandLine() throws {
         let dir = try Support.canonicalDirectory(case: "gpt2", processing: "raw")
-        let result = try Support.tlconvert(["verify", dir, "--reference", Support.fixture("dumps/gpt2.pt"), "--json"])
+        let result = try TLConvertProcess.run(["verify", dir, "--reference", Fixtures.path("dumps/gpt2.pt"), "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try JSONParser.parse(result.stdout, path: "stdout")["positions"]?.intValue == 32)
     }
@@ -46,10 +47,10 @@ import TLVerify
     /// and left out of the metrics; the real ones match Hugging Face.
     @Test(arguments: ["gpt2", "lam-gqa"])
     func paddedBatchWithMaskPasses(name: String) throws {
-        var model = try CanonicalModel.load(config: Support.fixture("models/\(name)/tl/defaults.cfg.json"),
-                                            weights: Support.fixture("models/\(name)/tl/defaults.safetensors"))
+        var model = try CanonicalModel.load(config: Fixtures.reference(name, "defaults") + ".cfg.json",
+                                            weights: Fixtures.reference(name, "defaults") + ".safetensors")
         if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
-        let dump = try ReferenceDump.load(Support.fixture("dumps/\(name)-padded.safetensors"))
+        let dump = try ReferenceDump.load(Fixtures.path("dumps/\(name)-padded.safetensors"))
         let mask = try #require(dump.attentionMask)
         #expect(mask[0].contains(0), "the first text is shorter and padded")
         let (report, _) = try Verifier.verify(model.transformer(), against: dump)

@@ -2,20 +2,10 @@ import Foundation
 import TLCore
 import TLFormats
 import TLForward
+import TLTestSupport
 
-/// Paths, temporary files and the built `tlconvert` binary for the verify tests.
+/// Temporary files and canonical model folders for the verify tests.
 enum Support {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
-            url.deleteLastPathComponent()
-        }
-        return "."
-    }()
-
-    static func fixture(_ relative: String) -> String { root + "/Fixtures/" + relative }
-
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> String {
         let path = NSTemporaryDirectory() + "tlverify-\(UUID().uuidString)"
@@ -43,7 +33,7 @@ enum Support {
     /// weights, optionally with one tensor scaled.
     static func canonicalDirectory(case name: String, processing: String, scaling: (tensor: String, by: Float)? = nil) throws -> String {
         let dir = try temporaryDirectory()
-        let base = fixture("models/\(name)/tl/\(processing)")
+        let base = Fixtures.reference(name, processing)
         try FileManager.default.copyItem(atPath: base + ".cfg.json", toPath: dir + "/config.json")
         let source = try SafeTensorsFile(path: base + ".safetensors")
         var tensors = [(String, Tensor)]()
@@ -54,34 +44,5 @@ enum Support {
         }
         try writeSafeTensors(tensors, to: dir + "/model.safetensors")
         return dir
-    }
-
-    /// The `tlconvert` executable built next to the test bundle.
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [beside.appendingPathComponent("tlconvert").path,
-                          beside.deletingLastPathComponent().appendingPathComponent("tlconvert").path,
-                          root + "/.build/debug/tlconvert"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        return root + "/.build/debug/tlconvert"
-    }
-
-    struct Result { let status: Int32; let stdout: String; let stderr: String }
-
-    static func tlconvert(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
     }
 }

@@ -4,6 +4,7 @@ import TLCore
 import TLFormats
 import TLForward
 import TLVerify
+import TLTestSupport
 
 /// `verify` end to end: the library verdict and the command's exit status and output.
 @Suite struct VerifyTests {
@@ -13,10 +14,10 @@ import TLVerify
     @Test func fixtureModelsPass() throws {
         for name in ["gpt2", "lam-gqa"] {
             for processing in ["raw", "defaults"] {
-                var model = try CanonicalModel.load(config: Support.fixture("models/\(name)/tl/\(processing).cfg.json"),
-                                                    weights: Support.fixture("models/\(name)/tl/\(processing).safetensors"))
+                var model = try CanonicalModel.load(config: Fixtures.reference(name, processing) + ".cfg.json",
+                                                    weights: Fixtures.reference(name, processing) + ".safetensors")
                 if name == "lam-gqa" { model.config.rotaryBase = 500000 }  // the manifest's tl_wrong_cfg
-                let dump = try ReferenceDump.load(Support.fixture("models/\(name)/hf_logits.safetensors"))
+                let dump = try ReferenceDump.load(Fixtures.path("models/\(name)/hf_logits.safetensors"))
                 let (report, logits) = try Verifier.verify(model.transformer(), against: dump)
                 #expect(report.passed, "\(name)/\(processing): \(report.failures)")
                 #expect(report.rows.count == dump.batch)
@@ -30,9 +31,9 @@ import TLVerify
     @Test func commandPassesAndSavesLogits() throws {
         let dir = try Support.canonicalDirectory(case: "gpt2", processing: "defaults")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let reference = Support.fixture("models/gpt2/hf_logits.safetensors")
+        let reference = Fixtures.path("models/gpt2/hf_logits.safetensors")
         let saved = dir + "/ours.safetensors"
-        let result = try Support.tlconvert(["verify", dir, "--reference", reference, "--json", "--save-logits", saved])
+        let result = try TLConvertProcess.run(["verify", dir, "--reference", reference, "--json", "--save-logits", saved])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
         for key in Self.contractKeys { #expect(json[key] != nil, "missing key \(key)") }
@@ -47,7 +48,7 @@ import TLVerify
         let metrics = Verifier.report(reference: dump, ours: ours).overall
         #expect(metrics.maxLogProbDiff <= 1e-4)
 
-        let table = try Support.tlconvert(["verify", dir, "--reference", reference])
+        let table = try TLConvertProcess.run(["verify", dir, "--reference", reference])
         #expect(table.status == 0)
         #expect(table.stdout.contains("result: PASS"))
         #expect(table.stdout.contains("row 1"))
@@ -56,8 +57,8 @@ import TLVerify
     @Test func corruptedWeightFailsWithExitOne() throws {
         let dir = try Support.canonicalDirectory(case: "gpt2", processing: "raw", scaling: ("blocks.1.mlp.W_out", 1.5))
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let reference = Support.fixture("models/gpt2/hf_logits.safetensors")
-        let result = try Support.tlconvert(["verify", dir, "--reference", reference, "--json"])
+        let reference = Fixtures.path("models/gpt2/hf_logits.safetensors")
+        let result = try TLConvertProcess.run(["verify", dir, "--reference", reference, "--json"])
         #expect(result.status == 1, "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
         #expect(json["pass"] == .bool(false))
@@ -67,7 +68,7 @@ import TLVerify
         #expect(logProb > 1e-3)
         #expect(result.stderr.contains("verification failed"))
         // Loosened tolerances let the same run pass: the flags reach the verdict.
-        let loose = try Support.tlconvert(["verify", dir, "--reference", reference, "--max-kl", "10",
+        let loose = try TLConvertProcess.run(["verify", dir, "--reference", reference, "--max-kl", "10",
                                            "--min-cosine", "0", "--min-top1", "0"])
         #expect(loose.status == 0)
     }
@@ -75,7 +76,7 @@ import TLVerify
     @Test func malformedDumpsExitTwo() throws {
         let dir = try Support.canonicalDirectory(case: "gpt2", processing: "raw")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let good = try SafeTensorsFile(path: Support.fixture("models/gpt2/hf_logits.safetensors"))
+        let good = try SafeTensorsFile(path: Fixtures.path("models/gpt2/hf_logits.safetensors"))
         let ids = try good.tensor(named: "input_ids")
         let logits = try good.tensor(named: "logits")
         let vocab = logits.shape[2]
@@ -97,17 +98,17 @@ import TLVerify
         for (name, tensors, message) in cases {
             let path = dir + "/\(name).safetensors"
             try Support.writeSafeTensors(tensors, to: path)
-            let result = try Support.tlconvert(["verify", dir, "--reference", path])
+            let result = try TLConvertProcess.run(["verify", dir, "--reference", path])
             #expect(result.status == 2, "\(name): status \(result.status)")
             #expect(result.stderr.contains(message), "\(name): \(result.stderr)")
             #expect(result.stderr.contains(path), "\(name): the line names the file")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(name): one line")
             #expect(result.stdout.isEmpty)
         }
-        let missing = try Support.tlconvert(["verify", dir, "--reference", dir + "/absent.safetensors"])
+        let missing = try TLConvertProcess.run(["verify", dir, "--reference", dir + "/absent.safetensors"])
         #expect(missing.status == 2)
-        let notCanonical = try Support.tlconvert(["verify", dir + "/nowhere", "--reference",
-                                                  Support.fixture("models/gpt2/hf_logits.safetensors")])
+        let notCanonical = try TLConvertProcess.run(["verify", dir + "/nowhere", "--reference",
+                                                  Fixtures.path("models/gpt2/hf_logits.safetensors")])
         #expect(notCanonical.status == 2)
     }
 
@@ -122,12 +123,12 @@ import TLVerify
     }
 
     @Test func processingFlagsNeedAHuggingFaceCheckpoint() throws {
-        let flags = try Support.tlconvert(["verify", Support.fixture("forward/ln-learned"), "--tl-defaults", "--reference",
-                                           Support.fixture("forward/ln-learned/reference.safetensors")])
+        let flags = try TLConvertProcess.run(["verify", Fixtures.path("forward/ln-learned"), "--tl-defaults", "--reference",
+                                           Fixtures.path("forward/ln-learned/reference.safetensors")])
         #expect(flags.status == 2)
         #expect(flags.stderr.contains("processing flags"), "\(flags.stderr)")
-        let missing = try Support.tlconvert(["verify", "/nonexistent/model-dir", "--offline", "--reference",
-                                             Support.fixture("models/gpt2/hf_logits.safetensors")])
+        let missing = try TLConvertProcess.run(["verify", "/nonexistent/model-dir", "--offline", "--reference",
+                                             Fixtures.path("models/gpt2/hf_logits.safetensors")])
         #expect(missing.status == 2)
         #expect(missing.stderr.split(separator: "\n").count == 1)
     }

@@ -1,0 +1,34 @@
+import TLCore
+import TLModel
+
+/// What Gemma and Gemma 2 share on top of `LlamaStyle`: embeddings multiplied by √d_model
+/// (TransformerLens bakes it into `W_E`; the tied unembedding stays unscaled), RMSNorms that
+/// scale by `1 + w` (TransformerLens stores the sum), and the config fields both read alike.
+enum GemmaStyle {
+    static let embed: [TensorRule] = [
+        .map("embed.W_E", "embed_tokens.weight", .scaleBySqrtDModel),
+    ]
+
+    static let unembed: [TensorRule] = [
+        .map("ln_final.w", "norm.weight", .addOne),
+        .unembed("unembed.W_U", lmHead: "lm_head.weight", tiedTo: "embed_tokens.weight", .transpose),
+        .zeros("unembed.b_U"),
+    ]
+
+    /// `LlamaStyle.baseConfig` with the activation (read from `activationKey`), the K/V head
+    /// count and the initializer range, as both families read them.
+    static func baseConfig(_ hf: HFConfig, defaults: LlamaStyle.Defaults, activationKey: String,
+                           kvHeads: Int) throws(TLError) -> CanonicalConfig {
+        var c = try LlamaStyle.baseConfig(hf, defaults: defaults)
+        c.actFn = try hf.string(activationKey, default: "gelu_pytorch_tanh")
+        c.nKeyValueHeads = try hf.int("num_key_value_heads", default: kvHeads)
+        c.initializerRange = try hf.double("initializer_range", default: 0.02)
+        return c
+    }
+
+    /// The checks and RoPE scaling both families end their config with.
+    static func finish(_ c: inout CanonicalConfig, _ hf: HFConfig) throws(TLError) {
+        try hf.require("attention_bias", is: false, default: false, "biased attention projections")
+        try hf.applyRopeScaling(to: &c)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import TLCore
+import TLFormats
+import TLForward
+import TLModel
+import TLProcessing
+
+/// A model ready for the forward pass, with where it came from.
+public struct LoadedModel: Sendable {
+    public let model: CanonicalModel
+    /// The source's repo id or absolute path (a converted directory: its absolute path).
+    public let modelID: String
+    /// The directory holding the model's tokenizer files (source checkpoint or converted output).
+    public let directory: String
+    /// The processing these weights carry: the flags applied while loading, or for a converted
+    /// directory the flags its `model.safetensors` metadata records.
+    public let processing: ProcessingOptions
+}
+
+/// The one way the commands that run a model (`verify`, `run`) get it: a directory written
+/// by `tlconvert convert` as it is, or a Hugging Face model (directory, repo id, zoo name)
+/// converted in memory, group by group, exactly as `convert` would write it.
+public enum ModelLoader {
+    /// - Parameters:
+    ///   - model: a converted directory, or any MODEL `convert` accepts.
+    ///   - processing: the processing flags (only for a Hugging Face checkpoint), applied
+    ///     by TLProcessing's pipeline.
+    public static func load(_ model: String, processing: ProcessingOptions = .none, revision: String? = nil, offline: Bool = false) throws(TLError) -> LoadedModel {
+        if CanonicalModel.isCanonicalDirectory(model) {
+            guard processing.isNone else {
+                throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
+            }
+            return LoadedModel(model: try CanonicalModel.load(directory: model), modelID: absolutePath(model),
+                               directory: model, processing: try recordedProcessing(model))
+        }
+        let source = try ModelSource.resolve(model, revision: revision, offline: offline)
+        let checkpoint = try HFCheckpoint.open(source.directory)
+        return LoadedModel(model: try convertInMemory(checkpoint, modelID: source.modelID,
+                                                      processing: processing.isNone ? nil : ProcessingPipeline(options: processing)),
+                           modelID: source.modelID, directory: source.directory, processing: processing)
+    }
+
+    /// The canonical config and weights of `checkpoint` without writing them; `processing`
+    /// is applied per group as `Converter.convert` applies it.
+    public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
+                                       processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
+        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
+        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
+        var weights = StateDict()
+        for group in WeightGroup.all(layers: config.nLayers) {
+            var groupWeights = try mapper.map(group)
+            try processing?.process(group, weights: &groupWeights, config: config)
+            weights.merge(groupWeights) { _, new in new }
+        }
+        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
+    }
+
+    /// The processing flags `convert` recorded in a converted directory's `__metadata__`.
+    private static func recordedProcessing(_ directory: String) throws(TLError) -> ProcessingOptions {
+        let metadata = try SafeTensorsFile(path: FileSystem.join(directory, "model.safetensors")).metadata
+        func flag(_ name: String) -> Bool { metadata[name] == "true" }
+        return ProcessingOptions(foldLN: flag("fold_ln"), centerWritingWeights: flag("center_writing_weights"),
+                                 centerUnembed: flag("center_unembed"), foldValueBiases: flag("fold_value_biases"),
+                                 refactorFactoredAttnMatrices: flag("refactor_factored_attn_matrices"))
+    }
+
+    private static func absolutePath(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return url.path
+    }
+}

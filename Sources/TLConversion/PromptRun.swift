@@ -1,0 +1,40 @@
+import TLCore
+import TLForward
+import TLModel
+import TLTokenizers
+import TLVerify
+
+/// `tlconvert run`: one prompt through a loaded model, as TransformerLens's `to_tokens`
+/// tokenizes it and `run_with_cache` runs it.
+public enum PromptRun {
+    /// Tokenizes `prompt` (BOS per the model's `default_prepend_bos` unless `prependBOS`
+    /// says otherwise; truncated to `n_ctx` as `to_tokens` does,
+    /// the report's `droppedTokens` counting what was cut), runs the forward pass with
+    /// `recorder` collecting activations, and reports the top `topK` next tokens.
+    public static func run(_ loaded: LoadedModel, prompt: String, topK: Int, prependBOS: Bool? = nil,
+                           recorder: ActivationRecorder? = nil) throws(TLError) -> PromptReport {
+        let tokenizer = try ModelTokenizer.load(path: loaded.directory)
+        let config = loaded.model.config
+        let prepend = prependBOS ?? config.defaultPrependBOS
+        let full = tokenizer.toTokens(prompt, prependBOS: prepend).ids
+        let ids = full.count > config.nCtx ? tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full
+        guard !ids.isEmpty else {
+            throw .usage("the prompt \(PythonRepr.string(prompt)) gives no tokens (this model prepends no BOS); give a non-empty prompt")
+        }
+        let logits = try loaded.model.transformer().run(tokens: [ids], recorder: recorder)
+        var report = try PromptReport(model: loaded.modelID, prompt: prompt, inputIDs: ids,
+                                      promptTokens: tokenizer.strTokens(ids), logits: logits, topK: topK,
+                                      tokenString: { tokenizer.tokenizer.decode([$0], skipSpecialTokens: false) })
+        report.droppedTokens = full.count - ids.count
+        return report
+    }
+
+    /// The `__metadata__` of a cache file: what produced these activations.
+    public static func cacheMetadata(_ loaded: LoadedModel, report: PromptReport) -> [String: String] {
+        var metadata = ["format": "transformer_lens_cache", "model": loaded.modelID, "prompt": report.prompt,
+                        "input_ids": "[" + report.inputIDs.map(String.init).joined(separator: ", ") + "]",
+                        "tlconvert_version": TLConvertVersion.string]
+        for (flag, enabled) in loaded.processing.flagValues { metadata[flag] = enabled ? "true" : "false" }
+        return metadata
+    }
+}

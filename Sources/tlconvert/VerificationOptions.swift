@@ -1,0 +1,42 @@
+import ArgumentParser
+import TLCore
+import TLForward
+import TLFormats
+import TLVerify
+
+/// How a verification is judged and reported; shared by `verify` and `convert --verify`.
+struct VerificationOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object instead of a table.")
+    var json = false
+
+    @Option(name: .customLong("save-logits"), help: "Also write the logits tlconvert computed (safetensors, key `logits`, F32).")
+    var saveLogits: String?
+
+    @Option(name: .customLong("max-kl"), help: "Largest KL(reference ‖ ours) allowed at any position.")
+    var maxKL: Double = Tolerances.contract.maxKL
+
+    @Option(name: .customLong("min-cosine"), help: "Smallest cosine similarity of centred logits allowed.")
+    var minCosine: Double = Tolerances.contract.minCosine
+
+    @Option(name: .customLong("min-top1"), help: "Smallest fraction of positions whose top-1 token must agree.")
+    var minTop1: Double = Tolerances.contract.minTop1
+
+    func validate() throws {
+        for (flag, value) in [("--max-kl", maxKL), ("--min-cosine", minCosine), ("--min-top1", minTop1)] where !value.isFinite {
+            throw ValidationError("\(flag) must be a finite number")
+        }
+    }
+
+    /// Runs `transformer` on the reference's inputs, prints the report, and throws
+    /// `.verificationFailed` (exit 1) when a tolerance is missed.
+    func verify(_ transformer: Transformer, reference: String) throws(TLError) {
+        let dump = try ReferenceDump.load(reference)
+        let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
+        let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
+        if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
+        print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
+        if !report.passed {
+            throw .verificationFailed("verification failed: \(report.failures.joined(separator: "; "))")
+        }
+    }
+}
