@@ -56,16 +56,9 @@ def train_bpe(corpus: list[str]) -> Tokenizer:
     return tok
 
 
-def train_sentencepiece_bpe(corpus: list[str]) -> Tokenizer:
-    """Train a Metaspace BPE on a limited alphabet, then add the 256 `<0xNN>` byte tokens after the
-    special tokens (where SentencePiece puts them) and switch byte_fallback on."""
-    specials = ["<unk>", "<s>", "</s>"]
-    tok = Tokenizer(models.BPE(unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
-    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=specials, show_progress=False)
-    tok.train_from_iterator(corpus, trainer=trainer)
-
-    spec = json.loads(tok.to_str())
+def with_byte_fallback(spec: dict, specials) -> dict:
+    """A trained BPE spec laid out as SentencePiece does: the specials, then the 256 `<0xNN>`
+    byte tokens, then the trained vocabulary; byte_fallback and fuse_unk switched on."""
     trained = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
     vocab: dict[str, int] = {}
     for token in specials:
@@ -80,6 +73,19 @@ def train_sentencepiece_bpe(corpus: list[str]) -> Tokenizer:
     spec["model"]["fuse_unk"] = True
     for added in spec["added_tokens"]:
         added["id"] = vocab[added["content"]]
+    return spec
+
+
+def train_sentencepiece_bpe(corpus: list[str]) -> Tokenizer:
+    """Train a Metaspace BPE on a limited alphabet, then add the 256 `<0xNN>` byte tokens after the
+    special tokens (where SentencePiece puts them) and switch byte_fallback on."""
+    specials = ["<unk>", "<s>", "</s>"]
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="first")
+    trainer = trainers.BpeTrainer(vocab_size=300, special_tokens=specials, show_progress=False)
+    tok.train_from_iterator(corpus, trainer=trainer)
+
+    spec = with_byte_fallback(json.loads(tok.to_str()), specials)
     spec["decoder"] = {"type": "Sequence", "decoders": [
         {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
         {"type": "ByteFallback"},

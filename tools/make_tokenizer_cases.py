@@ -53,6 +53,7 @@ import json
 import sys
 from pathlib import Path
 
+from fixture_tokenizers import with_byte_fallback
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
 LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
@@ -193,21 +194,7 @@ def sentencepiece_bpe(normalizer, pre_tokenizer, decoder, specials=("<unk>", "<s
         tok.pre_tokenizer = pre_tokenizer
     trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(specials), show_progress=False)
     tok.train_from_iterator(CORPUS, trainer=trainer)
-    spec = json.loads(tok.to_str())
-    trained = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
-    vocab: dict[str, int] = {}
-    for token in specials:
-        vocab[token] = len(vocab)
-    for byte in range(256):
-        vocab[f"<0x{byte:02X}>"] = len(vocab)
-    for token, _ in trained:
-        if token not in vocab:
-            vocab[token] = len(vocab)
-    spec["model"]["vocab"] = vocab
-    spec["model"]["byte_fallback"] = True
-    spec["model"]["fuse_unk"] = True
-    for added in spec["added_tokens"]:
-        added["id"] = vocab[added["content"]]
+    spec = with_byte_fallback(json.loads(tok.to_str()), specials)
     spec["decoder"] = decoder
     return Tokenizer.from_str(json.dumps(spec))
 
