@@ -66,6 +66,23 @@ CASES = {
 }
 
 
+def save_tl_model(out, model, cfg, tokens, logits, cache):
+    """One TransformerLens model as a canonical directory (parameters, cfg as JSON) plus its
+    logits and run_with_cache activations for `tokens`."""
+    os.makedirs(out, exist_ok=True)
+    state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith(BUFFERS)}
+    save_file(state, os.path.join(out, "model.safetensors"))
+    config = cfg.to_dict()
+    config["dtype"] = "float32"
+    config["device"] = None
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True, default=str)
+    save_file({"input_ids": tokens.to(torch.int64).contiguous(), "logits": logits.contiguous()},
+              os.path.join(out, "reference.safetensors"))
+    save_file({k: v.detach().clone().to(torch.float32).contiguous() for k, v in cache.items()},
+              os.path.join(out, "cache.safetensors"))
+
+
 def main():
     torch.manual_seed(0)
     for name, overrides in CASES.items():
@@ -79,19 +96,7 @@ def main():
                     p.copy_((0.3 if p.ndim > 1 else 0.1) * torch.randn_like(p))
         tokens = torch.randint(0, cfg.d_vocab, (2, 12))
         logits, cache = model.run_with_cache(tokens)
-        out = os.path.join(ROOT, name)
-        os.makedirs(out, exist_ok=True)
-        state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith(BUFFERS)}
-        save_file(state, os.path.join(out, "model.safetensors"))
-        config = cfg.to_dict()
-        config["dtype"] = "float32"
-        config["device"] = None
-        with open(os.path.join(out, "config.json"), "w") as f:
-            json.dump(config, f, indent=2, sort_keys=True, default=str)
-        save_file({"input_ids": tokens.to(torch.int64).contiguous(), "logits": logits.contiguous()},
-                  os.path.join(out, "reference.safetensors"))
-        save_file({k: v.detach().clone().to(torch.float32).contiguous() for k, v in cache.items()},
-                  os.path.join(out, "cache.safetensors"))
+        save_tl_model(os.path.join(ROOT, name), model, cfg, tokens, logits, cache)
         print(name, file=sys.stderr)
 
 
@@ -123,19 +128,7 @@ def gemma_cases():
         tokens = reference["input_ids"]
         with torch.no_grad():
             logits, cache = model.run_with_cache(tokens)
-        out = os.path.join(ROOT, case + "-tl")
-        os.makedirs(out, exist_ok=True)
-        state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith(BUFFERS)}
-        save_file(state, os.path.join(out, "model.safetensors"))
-        config = cfg.to_dict()
-        config["dtype"] = "float32"
-        config["device"] = None
-        with open(os.path.join(out, "config.json"), "w") as f:
-            json.dump(config, f, indent=2, sort_keys=True, default=str)
-        save_file({"input_ids": tokens.contiguous(), "logits": logits.contiguous()},
-                  os.path.join(out, "reference.safetensors"))
-        save_file({k: v.detach().clone().to(torch.float32).contiguous() for k, v in cache.items()},
-                  os.path.join(out, "cache.safetensors"))
+        save_tl_model(os.path.join(ROOT, case + "-tl"), model, cfg, tokens, logits, cache)
         hf_logits = reference["logits"]
         delta = (torch.log_softmax(logits, -1) - torch.log_softmax(hf_logits, -1)).abs().max().item()
         print(f"{case}: TransformerLens vs Hugging Face max |dlogprob| {delta:.2e}", file=sys.stderr)
