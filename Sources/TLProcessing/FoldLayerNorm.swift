@@ -46,13 +46,16 @@ public enum FoldLayerNorm: ProcessingStep {
                              centre: Bool) throws(TLError) {
         var w = try Param.take(weight, &weights, shape: shape)
         if let bias, let normBias = norm.b {
-            // Biases first: they are mapped through the unscaled weight.
+            // Biases are mapped through the unscaled weight, inside the same sweep.
             var b = try Param.takeOrZeros(bias.name, &weights, shape: bias.shape)
-            Kernels.addContraction(of: w.values, outer: outer, axis: axis, inner: inner, with: normBias, into: &b.values)
+            Kernels.fold(&w.values, outer: outer, axis: axis, inner: inner, scale: norm.w,
+                         normBias: normBias, into: &b.values, centre: centre)
             weights[bias.name] = b
+        } else {
+            var none = [Float]()
+            Kernels.fold(&w.values, outer: outer, axis: axis, inner: inner, scale: norm.w,
+                         normBias: nil, into: &none, centre: centre)
         }
-        Kernels.scale(&w.values, outer: outer, axis: axis, inner: inner, by: norm.w)
-        if centre { Kernels.centre(&w.values, outer: outer, axis: axis, inner: inner) }
         weights[weight] = w
     }
 

@@ -5,20 +5,133 @@ import COpenBLAS
 /// (`[head, d_model, d_head]`, axis = d_model) and `W_in` (`[d_model, d_mlp]`,
 /// outer = 1) alike. Means accumulate in double; contractions and products go to OpenBLAS.
 enum Kernels {
-    /// `x[o, a, i] *= scale[a]` (folding a norm's weight into the matrices reading it).
-    static func scale(_ x: inout [Float], outer: Int, axis: Int, inner: Int, by scale: [Float]) {
+    /// Folds a norm into a reader `[outer, axis, inner]` (axis = the normalised dimension):
+    /// `bias[o, i] += Σ_a normBias[a]·x[o, a, i]` (through the unscaled weight, when `normBias`
+    /// is given), `x[o, a, i] *= scale[a]`, then, when `centre`, `x[o, a, i] -= mean_a x[o, ·, i]`.
+    /// One sweep does all three (see `sweep`), where separate passes would read a 16 MB
+    /// `W_in` from memory four times.
+    static func fold(_ x: inout [Float], outer: Int, axis: Int, inner: Int, scale: [Float],
+                     normBias: [Float]?, into bias: inout [Float], centre: Bool) {
         precondition(x.count == outer * axis * inner && scale.count == axis)
+        precondition(normBias == nil || (normBias!.count == axis && bias.count == outer * inner))
+        guard outer > 0, axis > 0, inner > 0 else { return }
         x.withUnsafeMutableBufferPointer { x in
             scale.withUnsafeBufferPointer { s in
-                for o in 0..<outer {
-                    for a in 0..<axis {
-                        let base = (o * axis + a) * inner
-                        let factor = s[a]
-                        for i in 0..<inner { x[base + i] *= factor }
+                bias.withUnsafeMutableBufferPointer { out in
+                    if let normBias {
+                        normBias.withUnsafeBufferPointer { v in
+                            sweep(x.baseAddress!, outer: outer, axis: axis, inner: inner, scale: s.baseAddress!,
+                                  through: v.baseAddress!, into: out.baseAddress!, centre: centre)
+                        }
+                    } else {
+                        sweep(x.baseAddress!, outer: outer, axis: axis, inner: inner, scale: s.baseAddress!,
+                              through: nil, into: nil, centre: centre)
                     }
                 }
             }
         }
+    }
+
+    /// Columns per strip: a strip of `axis` rows stays within 512 KiB (half an L2), so the
+    /// centring pass re-reads it from cache. Rows longer than 64 KiB (W_U: one per vocabulary
+    /// entry) are swept whole instead: strips of them touch a new page every row, which
+    /// measured slower than streaming the matrix twice.
+    private static func stripWidth(axis: Int, inner: Int) -> Int {
+        guard inner <= 16 * 1024 else { return inner }
+        let fit = max(8, (128 * 1024 / max(axis, 1)) / 8 * 8)
+        return min(inner, fit)
+    }
+
+    /// The fold/centre loop over column strips. Sums run in eight float lanes for up to 256
+    /// rows and are then added in double, so they keep double's accuracy at float's speed.
+    private static func sweep(_ x: UnsafeMutablePointer<Float>, outer: Int, axis: Int, inner: Int,
+                              scale: UnsafePointer<Float>?, through v: UnsafePointer<Float>?,
+                              into out: UnsafeMutablePointer<Float>?, centre: Bool) {
+        if inner == 1 {
+            for o in 0..<outer { sweepRow(x + o * axis, count: axis, scale: scale, through: v, into: out.map { $0 + o }, centre: centre) }
+            return
+        }
+        let width = stripWidth(axis: axis, inner: inner)
+        let lanes = (width + 7) / 8
+        let blockDot = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: lanes)
+        let blockSum = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: lanes)
+        let dot = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        let sum = UnsafeMutablePointer<Double>.allocate(capacity: width)
+        let mean = UnsafeMutablePointer<Float>.allocate(capacity: lanes * 8)
+        defer { blockDot.deallocate(); blockSum.deallocate(); dot.deallocate(); sum.deallocate(); mean.deallocate() }
+        for o in 0..<outer {
+            let matrix = x + o * axis * inner
+            var start = 0
+            while start < inner {
+                let w = min(width, inner - start)
+                let full = w / 8
+                dot.initialize(repeating: 0, count: w)
+                sum.initialize(repeating: 0, count: w)
+                var a0 = 0
+                while a0 < axis {
+                    let a1 = min(axis, a0 + 256)
+                    blockDot.initialize(repeating: .zero, count: lanes)
+                    blockSum.initialize(repeating: .zero, count: lanes)
+                    for a in a0..<a1 {
+                        let row = UnsafeMutableRawPointer(matrix + a * inner + start)
+                        let factor = SIMD8<Float>(repeating: scale?[a] ?? 1)
+                        let weight = SIMD8<Float>(repeating: v?[a] ?? 0)
+                        for k in 0..<full {
+                            let value = row.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                            if v != nil { blockDot[k] += weight * value }
+                            let scaled = value * factor
+                            row.storeBytes(of: scaled, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                            blockSum[k] += scaled
+                        }
+                        let rowFloats = matrix + a * inner + start
+                        for i in (full * 8)..<w {
+                            if v != nil { dot[i] += Double((v?[a] ?? 0) * rowFloats[i]) }
+                            rowFloats[i] *= scale?[a] ?? 1
+                            sum[i] += Double(rowFloats[i])
+                        }
+                    }
+                    for k in 0..<full {
+                        for j in 0..<8 {
+                            dot[k * 8 + j] += Double(blockDot[k][j])
+                            sum[k * 8 + j] += Double(blockSum[k][j])
+                        }
+                    }
+                    a0 = a1
+                }
+                if let out {
+                    for i in 0..<w { out[o * inner + start + i] += Float(dot[i]) }
+                }
+                if centre {
+                    for i in 0..<w { mean[i] = Float(sum[i] / Double(axis)) }
+                    let means = UnsafeRawPointer(mean)
+                    for a in 0..<axis {
+                        let row = UnsafeMutableRawPointer(matrix + a * inner + start)
+                        for k in 0..<full {
+                            let m = means.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                            let value = row.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                            row.storeBytes(of: value - m, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                        }
+                        let rowFloats = matrix + a * inner + start
+                        for i in (full * 8)..<w { rowFloats[i] -= mean[i] }
+                    }
+                }
+                start += w
+            }
+        }
+    }
+
+    /// `sweep` for one contiguous row (inner = 1): its dot with `v`, scaled, then centred.
+    private static func sweepRow(_ row: UnsafeMutablePointer<Float>, count: Int, scale: UnsafePointer<Float>?,
+                                 through v: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>?, centre: Bool) {
+        if let v, let out {
+            var total = 0.0
+            for a in 0..<count { total += Double(v[a] * row[a]) }
+            out.pointee += Float(total)
+        }
+        if let scale { for a in 0..<count { row[a] *= scale[a] } }
+        guard centre else { return }
+        let mean = Float(rowSum(row, count: count) / Double(count))
+        for a in 0..<count { row[a] -= mean }
     }
 
     /// `out[o, i] += Σ_a v[a] · x[o, a, i]` (mapping a norm's bias through the matrices reading it).
@@ -55,23 +168,8 @@ enum Kernels {
                 }
                 return
             }
-            // Columns (W_Q over d_model, W_U over d_model): means of strided columns, row by row.
-            let sums = UnsafeMutablePointer<Double>.allocate(capacity: inner)
-            let means = UnsafeMutablePointer<Float>.allocate(capacity: inner)
-            defer { sums.deallocate(); means.deallocate() }
-            for o in 0..<outer {
-                let block = x + o * axis * inner
-                sums.initialize(repeating: 0, count: inner)
-                for a in 0..<axis {
-                    let row = block + a * inner
-                    for i in 0..<inner { sums[i] += Double(row[i]) }
-                }
-                for i in 0..<inner { means[i] = Float(sums[i] / Double(axis)) }
-                for a in 0..<axis {
-                    let row = block + a * inner
-                    for i in 0..<inner { row[i] -= means[i] }
-                }
-            }
+            // Columns (W_out of an expert over d_model): the same sweep with nothing to fold.
+            sweep(x, outer: outer, axis: axis, inner: inner, scale: nil, through: nil, into: nil, centre: true)
         }
     }
 
