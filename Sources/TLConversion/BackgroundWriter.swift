@@ -6,9 +6,9 @@ import TLFormats
 /// page cache while the first maps and processes group l+1. At most `limit` bytes of
 /// tensors wait in the queue (the producer blocks beyond that), which bounds memory.
 /// Written float arrays go back to the pool. The first error stops the writer; the
-/// producer sees it on its next `enqueue` or at `finish`.
+/// producer sees it on its next `enqueue` or at `stop`.
 final class BackgroundWriter: @unchecked Sendable {
-    private let writer: SafeTensorsWriter
+    private let encoder: TensorEncoder
     private let pool: FloatBufferPool
     private let limit: Int
     private let condition = NSCondition()
@@ -17,19 +17,15 @@ final class BackgroundWriter: @unchecked Sendable {
     private var closed = false
     private var failure: TLError?
     private var running = true
-    /// Reused encoding buffer for 16-bit outputs.
-    private var encoded: UnsafeMutableRawBufferPointer = .init(start: nil, count: 0)
 
     init(writer: SafeTensorsWriter, pool: FloatBufferPool, limit: Int) {
-        self.writer = writer
+        self.encoder = TensorEncoder(writer: writer)
         self.pool = pool
         self.limit = limit
         let thread = Thread { [self] in self.drain() }
         thread.name = "tlconvert-writer"
         thread.start()
     }
-
-    deinit { encoded.deallocate() }
 
     /// Queues one tensor (already checked against `info`), waiting while the queue is full.
     func enqueue(_ tensor: FloatTensor, as info: TensorInfo) throws(TLError) {
@@ -41,12 +37,6 @@ final class BackgroundWriter: @unchecked Sendable {
         queue.append((info, tensor))
         pending += size
         condition.broadcast()
-    }
-
-    /// Waits for every queued tensor to be written, then completes the file.
-    func finish() throws(TLError) {
-        try stop()
-        try writer.finish()
     }
 
     /// Stops the thread after the queue drains (or at once after an error); rethrows its error.
@@ -73,7 +63,7 @@ final class BackgroundWriter: @unchecked Sendable {
             let (info, tensor) = queue.removeFirst()
             condition.unlock()
             var error: TLError?
-            do { try write(tensor, as: info) } catch let e { error = e }
+            do { try encoder.write(tensor, as: info) } catch let e { error = e }
             pool.give(tensor.values)
             condition.lock()
             pending -= 4 * tensor.elementCount
@@ -85,21 +75,5 @@ final class BackgroundWriter: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-    }
-
-    /// float32 goes out straight from the array; 16-bit types are encoded into one reused buffer.
-    private func write(_ tensor: FloatTensor, as info: TensorInfo) throws(TLError) {
-        if info.dtype == .f32 || info.byteCount == 0 {
-            return try tensor.values.withUnsafeBytes { bytes in
-                Result { () throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
-            }.get()
-        }
-        if encoded.count < info.byteCount {
-            encoded.deallocate()
-            encoded = .allocate(byteCount: info.byteCount, alignment: 16)
-        }
-        let target = encoded
-        tensor.values.withUnsafeBufferPointer { TensorConversion.narrow($0, to: info.dtype, into: target.baseAddress!) }
-        try writer.write(name: info.name, bytes: UnsafeRawBufferPointer(rebasing: target[0..<info.byteCount]))
     }
 }

@@ -78,45 +78,52 @@ public struct Converter: Sendable {
 
         let directory = try OutputDirectory(target: output, replace: force)
         let groups = WeightGroup.all(layers: config.nLayers)
-        let groupBytes = groups.map { group in
+        let blocks = groups.filter { if case .block = $0 { return true } else { return false } }
+        let ends = groups.filter { !blocks.contains($0) }
+        let bytesOf = { (group: WeightGroup) in
             CanonicalLayout.parameters(for: outputConfig, group: group).reduce(0) { $0 + 4 * $1.elementCount }
         }
-        let largestTensor = plan.map { 4 * $0.elementCount }.max() ?? 0
-        let blockBytes = groupBytes.dropFirst().dropLast().max() ?? 0
-        // Room for the largest group's arrays plus two blocks' (one being written, one being mapped).
-        let pool = FloatBufferPool(capacity: (groupBytes.max() ?? 0) + 2 * blockBytes)
-        let writer = BackgroundWriter(
-            writer: try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
-                                          metadata: metadata(modelID: modelID, module: module)),
-            pool: pool, limit: max(largestTensor, blockBytes))
-        let mapping = MappingAhead(groups: groups, mapper: mapper, pool: pool)
+        let blockBytes = blocks.map(bytesOf).max() ?? 0
+        // Room for the largest end group's arrays (the unembed reuses the embed's) and four
+        // blocks' (one being mapped, one waiting, one processed, one being written).
+        let pool = FloatBufferPool(capacity: (ends.map(bytesOf).max() ?? 0) + 4 * blockBytes)
+        let file = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
+                                         metadata: metadata(modelID: modelID, module: module))
+        let processing = self.processing
+        let encoder = TensorEncoder(writer: file)
+        let lane = EmbeddingLane(groups: ends) { [encoder] group throws(TLError) in
+            var weights = try mapper.map(group, pool: pool)
+            try processing?.process(group, weights: &weights, config: config)
+            try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
+                tensor, info throws(TLError) in
+                try encoder.write(tensor, as: info)
+                pool.give(tensor.values)
+            }
+        }
+        let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
+        let mapping = MappingAhead(groups: blocks, mapper: mapper, pool: pool)
         var finished = false
         defer {
             mapping.stop()
-            if !finished { try? writer.stop() }
+            if !finished {
+                lane.cancel()
+                try? writer.stop()
+            }
         }
-        var bytes = 0
-        for group in groups {
+        for group in blocks {
             var weights = try mapping.next()
             try processing?.process(group, weights: &weights, config: config)
-            let expected = CanonicalLayout.parameters(for: outputConfig, group: group)
-            if let extra = weights.keys.sorted().first(where: { name in !expected.contains { $0.name == name } }) {
-                throw .badTensor(name: extra, problem: "produced for \(group) but not a TransformerLens parameter of the output config")
+            try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
+                tensor, info throws(TLError) in try writer.enqueue(tensor, as: info)
             }
-            for info in expected {
-                guard let tensor = weights.removeValue(forKey: info.name) else {
-                    throw .badTensor(name: info.name, problem: "not produced for \(group)")
-                }
-                guard tensor.shape == info.shape else {
-                    throw .badTensor(name: info.name, problem: "has shape \(tensor.shape), the plan says \(info.shape)")
-                }
-                try writer.enqueue(tensor, as: info)
-                bytes += info.byteCount
-            }
+            try lane.check()
             if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) mapped") }
         }
         finished = true
-        try writer.finish()
+        try lane.wait()
+        try writer.stop()
+        try file.finish()
+        let bytes = plan.reduce(0) { $0 + $1.byteCount }
         try writeFileAtomically(try Converter.configJSON(outputConfig), to: directory.path("config.json"))
         for name in Converter.tokenizerFiles {
             let source = FileSystem.join(checkpoint.directory, name)
@@ -125,6 +132,24 @@ public struct Converter: Sendable {
         try directory.commit()
         progress("wrote \(output) (\(plan.count) tensors, \(bytes) bytes of \(dtype.torchName))")
         return ConversionResult(outputDirectory: directory.target, config: outputConfig, tensorCount: plan.count, bytes: bytes)
+    }
+
+    /// Hands a processed group's tensors to `body` in plan order, after checking that the
+    /// group produced exactly the planned names and shapes.
+    private static func emit(_ group: WeightGroup, _ weights: inout StateDict, plan: [TensorInfo],
+                             _ body: (FloatTensor, TensorInfo) throws(TLError) -> Void) throws(TLError) {
+        if let extra = weights.keys.sorted().first(where: { name in !plan.contains { $0.name == name } }) {
+            throw .badTensor(name: extra, problem: "produced for \(group) but not a TransformerLens parameter of the output config")
+        }
+        for info in plan {
+            guard let tensor = weights.removeValue(forKey: info.name) else {
+                throw .badTensor(name: info.name, problem: "not produced for \(group)")
+            }
+            guard tensor.shape == info.shape else {
+                throw .badTensor(name: info.name, problem: "has shape \(tensor.shape), the plan says \(info.shape)")
+            }
+            try body(tensor, info)
+        }
     }
 
     /// `__metadata__` of the output: format, source, revision, every processing flag, version.

@@ -27,18 +27,37 @@ struct SafeTensorsWriterTests {
         }
     }
 
-    @Test func refusesOutOfOrderOrMissizedWritesAndLeavesNoFile() throws {
+    @Test func writesAtDeclaredOffsetsInAnyOrder() throws {
+        let reference = try CheckpointOpener.open(Fixtures.root + "/models/gpt2/model.safetensors")
+        let folder = TestSupport.temporaryDirectory()
+        let reversed = try SafeTensorsWriter(path: folder + "/reversed.safetensors", tensors: reference.tensorInfos)
+        for info in reference.tensorInfos.reversed() {
+            try reference.tensor(named: info.name).withContiguousBytes { bytes throws(TLError) in
+                try reversed.write(name: info.name, bytes: bytes)
+            }
+        }
+        try reversed.finish()
+        let copy = try SafeTensorsFile(path: folder + "/reversed.safetensors")
+        #expect(copy.tensorInfos == reference.tensorInfos)
+        for name in reference.tensorNames {
+            #expect(try copy.tensor(named: name).floats() == reference.tensor(named: name).floats(), "\(name)")
+        }
+    }
+
+    @Test func refusesUndeclaredTwiceOrMissizedWritesAndLeavesNoFile() throws {
         let folder = TestSupport.temporaryDirectory()
         let path = folder + "/out.safetensors"
         let infos = [TensorInfo(name: "a", dtype: .f32, shape: [2]), TensorInfo(name: "b", dtype: .f16, shape: [3])]
         let writer = try SafeTensorsWriter(path: path, tensors: infos)
         let two = TestSupport.floats([1, 2])
         try two.withUnsafeBytes { b in
-            #expect(thrownError { () throws(TLError) in try writer.write(name: "b", bytes: b) }
-                    == .badTensor(name: "b", problem: "written out of order to \(path) (expected 'a')"))
+            #expect(thrownError { () throws(TLError) in try writer.write(name: "c", bytes: b) }
+                    == .badTensor(name: "c", problem: "written to \(path) but not declared in its header"))
             #expect(thrownError { () throws(TLError) in try writer.write(name: "a", bytes: UnsafeRawBufferPointer(rebasing: b[0..<4])) }
                     == .badTensor(name: "a", problem: "4 bytes written, header declares 8"))
             try writer.write(name: "a", bytes: b)
+            #expect(thrownError { () throws(TLError) in try writer.write(name: "a", bytes: b) }
+                    == .badTensor(name: "a", problem: "written twice to \(path)"))
         }
         #expect(thrownError { () throws(TLError) in try writer.finish() }
                 == .output(path: path, problem: "only 1 of 2 tensors were written"))

@@ -12,9 +12,6 @@ public final class AtomicFile {
     public let temporaryPath: String
     private var descriptor: Int32
     private var committed = false
-    /// Bytes written so far.
-    public private(set) var offset: Int = 0
-
     public init(path: String) throws(TLError) {
         self.path = path
         // The temporary file sits in the target's own folder so the rename stays on one filesystem.
@@ -39,18 +36,32 @@ public final class AtomicFile {
     /// come from free memory the host has taken back and must fault in again.
     static let writeChunk = 128 * 1024
 
+    /// Appends `bytes` at the current position.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(TLError) {
+        try writeAll(bytes, at: nil)
+    }
+
+    /// Writes `bytes` at byte `position` (pwrite); the current position does not move.
+    /// Threads may write disjoint ranges at the same time.
+    public func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(TLError) {
+        try writeAll(bytes, at: position)
+    }
+
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at position: Int?) throws(TLError) {
         guard var cursor = bytes.baseAddress else { return }
         var remaining = bytes.count
+        var at = position ?? 0
         while remaining > 0 {
-            let written = Glibc.write(descriptor, cursor, min(remaining, Self.writeChunk))
+            let chunk = min(remaining, Self.writeChunk)
+            let written = position == nil ? Glibc.write(descriptor, cursor, chunk)
+                                           : pwrite(descriptor, cursor, chunk, off_t(at))
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .output(path: path, problem: "write failed (\(String(cString: strerror(errno))))")
             }
             remaining -= written
             cursor += written
-            offset += written
+            at += written
         }
     }
 

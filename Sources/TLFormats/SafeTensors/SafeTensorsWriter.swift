@@ -1,27 +1,44 @@
+import Foundation
 import TLCore
 
 /// Streams a safetensors file: the header (all names, dtypes, shapes and offsets,
-/// known up front) is written first, then each tensor's bytes in declared order.
-/// The file appears at its path only when `finish()` succeeds.
-public final class SafeTensorsWriter {
+/// known up front) is written first, then each tensor's bytes at its declared offset,
+/// in any order and from any thread (a converter writes the embeddings while the blocks
+/// stream). The file appears at its path only when `finish()` succeeds.
+public final class SafeTensorsWriter: @unchecked Sendable {
     public let path: String
     private let infos: [TensorInfo]
     private let file: AtomicFile
-    private var next = 0
+    /// Name → index in `infos`; file position of each tensor's first byte.
+    private let indices: [String: Int]
+    private let positions: [Int]
+    private let lock = NSLock()
+    private var written: [Bool]
+    private var writtenCount = 0
 
     /// - Parameters:
-    ///   - tensors: every tensor the file will hold, in the order they will be written.
+    ///   - tensors: every tensor the file will hold, in the order of their offsets.
     ///   - metadata: the `__metadata__` string map (keys written in sorted order).
     public init(path: String, tensors: [TensorInfo], metadata: [String: String] = [:]) throws(TLError) {
         var seen = Set<String>()
         for info in tensors where !seen.insert(info.name).inserted {
             throw .badTensor(name: info.name, problem: "declared twice for \(path)")
         }
-        self.path = path
-        self.infos = tensors
-        self.file = try AtomicFile(path: path)
+        let file = try AtomicFile(path: path)
         let header = SafeTensorsWriter.header(tensors: tensors, metadata: metadata)
         try header.withUnsafeBytes { buffer in Result { () throws(TLError) in try file.write(buffer) } }.get()
+        var position = header.count
+        var positions = [Int]()
+        for info in tensors {
+            positions.append(position)
+            position += info.byteCount
+        }
+        self.path = path
+        self.infos = tensors
+        self.file = file
+        self.positions = positions
+        self.indices = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })
+        self.written = Array(repeating: false, count: tensors.count)
     }
 
     /// The header bytes: length prefix plus JSON padded with spaces so the data
@@ -51,36 +68,55 @@ public final class SafeTensorsWriter {
         return bytes
     }
 
-    /// Writes the next tensor's raw bytes (already in its declared dtype).
+    /// Writes one declared tensor's raw bytes (already in its declared dtype) at its offset.
     public func write(name: String, bytes: UnsafeRawBufferPointer) throws(TLError) {
-        guard next < infos.count else {
-            throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
+        let index = try claim(name)
+        guard bytes.count == infos[index].byteCount else {
+            release(index)
+            throw .badTensor(name: name, problem: "\(bytes.count) bytes written, header declares \(infos[index].byteCount)")
         }
-        let expected = infos[next]
-        guard expected.name == name else {
-            throw .badTensor(name: name, problem: "written out of order to \(path) (expected '\(expected.name)')")
-        }
-        guard bytes.count == expected.byteCount else {
-            throw .badTensor(name: name, problem: "\(bytes.count) bytes written, header declares \(expected.byteCount)")
-        }
-        try file.write(bytes)
-        next += 1
+        try file.write(bytes, at: positions[index])
     }
 
     /// Encodes float32 values into the declared dtype and writes them.
     public func write(name: String, values: FloatTensor) throws(TLError) {
-        guard next < infos.count else {
+        guard let index = indices[name] else {
             throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
         }
-        let encoded = values.encoded(as: infos[next].dtype)
+        let encoded = values.encoded(as: infos[index].dtype)
         guard let bytes = encoded.contiguousBytes else { return }
         try write(name: name, bytes: bytes)
     }
 
+    /// Marks `name` as being written; a second write of one tensor is an error.
+    private func claim(_ name: String) throws(TLError) -> Int {
+        guard let index = indices[name] else {
+            throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard !written[index] else {
+            throw .badTensor(name: name, problem: "written twice to \(path)")
+        }
+        written[index] = true
+        writtenCount += 1
+        return index
+    }
+
+    private func release(_ index: Int) {
+        lock.lock()
+        written[index] = false
+        writtenCount -= 1
+        lock.unlock()
+    }
+
     /// Checks every declared tensor was written, then renames the file into place.
     public func finish() throws(TLError) {
-        guard next == infos.count else {
-            throw .output(path: path, problem: "only \(next) of \(infos.count) tensors were written")
+        lock.lock()
+        let count = writtenCount
+        lock.unlock()
+        guard count == infos.count else {
+            throw .output(path: path, problem: "only \(count) of \(infos.count) tensors were written")
         }
         try file.commit()
     }
