@@ -89,18 +89,17 @@ public struct Converter: Sendable {
         let pool = FloatBufferPool(capacity: (ends.map(bytesOf).max() ?? 0) + 4 * blockBytes)
         let file = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
                                          metadata: metadata(modelID: modelID, module: module))
+        let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
         let processing = self.processing
-        let encoder = TensorEncoder(writer: file)
-        let lane = EmbeddingLane(groups: ends) { [encoder] group throws(TLError) in
+        let lane = EmbeddingLane(groups: ends) { group throws(TLError) in
             var weights = try mapper.map(group, pool: pool)
             try processing?.process(group, weights: &weights, config: config)
             try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
-                tensor, info throws(TLError) in
-                try encoder.write(tensor, as: info)
-                pool.give(tensor.values)
+                tensor, info throws(TLError) in try writer.enqueueOutsideLimit(tensor, as: info)
             }
+            // Written (and back in the pool) before the next group maps: the unembed reuses them.
+            try writer.waitForOutside()
         }
-        let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
         let mapping = MappingAhead(groups: blocks, mapper: mapper, pool: pool)
         var finished = false
         defer {

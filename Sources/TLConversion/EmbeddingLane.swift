@@ -7,7 +7,8 @@ import TLModel
 /// (GPT-2 medium: W_E and W_U are 206 MB each, a quarter of the output); converted in line
 /// they left a core idle while W_E was gathered at the start and while W_U was transposed,
 /// processed and written at the end. `work` maps, processes and writes one group (at its
-/// offsets in the file) before the next is mapped, so the unembed reuses the embed's arrays.
+/// offsets in the file, through the writer thread) before the next is mapped, so the
+/// unembed reuses the embed's arrays.
 final class EmbeddingLane: @unchecked Sendable {
     private let condition = NSCondition()
     private var failure: TLError?
