@@ -2,13 +2,12 @@ import TLCore
 
 /// Copies a `StridedSource` window out of a mapped tensor into a dense float32 buffer,
 /// widening on the fly. Three loop shapes cover every rule: contiguous runs (a plain
-/// copy or a widening loop), a cache-blocked transpose when the source's unit-stride
+/// copy or a widening loop), a banded transpose when the source's unit-stride
 /// axis is not the output's last (`nn.Linear` weights, tied unembeddings, per-head
 /// `(n h) m -> n m h`), and a per-element walk for anything else.
 enum StridedGather {
-    /// Side of the square tiles of the blocked transpose: 32 source lines of 64–128 bytes
-    /// plus 32 output rows stay in L1.
-    static let tile = 32
+    /// Source lines per band of the transpose: eight lines of a 4 KiB row stay in L1.
+    static let band = 8
 
     /// Fills `destination` (the window's element count) from the tensor whose element 0
     /// is at `base`.
@@ -135,34 +134,23 @@ enum StridedGather {
             var others = loops
             others.remove(at: q)
             others.remove(at: p)
-            // A tile is staged through a small buffer: each of its source lines is widened
-            // contiguously (vectorised), then written out transposed from L1.
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: tile * tile) { staging in
-                let stage = staging.baseAddress!
-                odometer(others, start) { source, output in
-                    // Column blocks outside: a block's source lines are read from start to end
-                    // (sequential, prefetchable) while they stay in cache.
-                    var c0 = 0, reported = 0
-                    while c0 < cols {
-                        let c1 = min(c0 + tile, cols), width = c1 - c0
-                        var r0 = 0
-                        while r0 < rows {
-                            let r1 = min(r0 + tile, rows), height = r1 - r0
-                            for c in 0..<width {
-                                L.widen(base, source + r0 + (c0 + c) * colStride, height, dtype, into: stage + c * tile)
-                            }
-                            for r in 0..<height {
-                                let o = out + output + (r0 + r) * rowStride + c0
-                                for c in 0..<width { o[c] = stage[c * tile + r] }
-                            }
-                            r0 = r1
-                        }
-                        if others.isEmpty, let done, (c1 - reported) * colStride >= releaseChunk || c1 == cols {
-                            done(source + reported * colStride, (c1 - reported) * colStride)
-                            reported = c1
-                        }
-                        c0 = c1
+            // Bands of `band` source lines, read once each: while a band sits in L1, every
+            // output row takes its `band` consecutive values from it. Measured on W_U (50257 ×
+            // 1024 transposed) at 2× the speed of staged 32 × 32 tiles.
+            odometer(others, start) { source, output in
+                var c0 = 0, reported = 0
+                while c0 < cols {
+                    let c1 = min(c0 + band, cols)
+                    for r in 0..<rows {
+                        let o = out + output + r * rowStride
+                        let line = source + r
+                        for c in c0..<c1 { o[c] = L.load(base, line + c * colStride, dtype) }
                     }
+                    if others.isEmpty, let done, (c1 - reported) * colStride >= releaseChunk || c1 == cols {
+                        done(source + reported * colStride, (c1 - reported) * colStride)
+                        reported = c1
+                    }
+                    c0 = c1
                 }
             }
         } else {
