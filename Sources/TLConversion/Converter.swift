@@ -16,8 +16,10 @@ public struct ConversionResult: Sendable {
 /// Streams a Hugging Face checkpoint into a TransformerLens model directory:
 /// the output header is planned from the config, then each `WeightGroup` is mapped
 /// (gathered from the mapped file, its pages then released), processed, checked against
-/// the plan, and handed to a writer thread that encodes and writes it while the next
-/// group is mapped. Output arrays are recycled through a `FloatBufferPool`.
+/// the plan, and handed to a writer thread that encodes and writes it at its offset while
+/// the next group is mapped. The blocks go through the calling thread in order; the embed
+/// and unembed groups, the largest, go through an `EmbeddingLane` beside them. Output
+/// arrays are recycled through a `FloatBufferPool`.
 public struct Converter: Sendable {
     /// Element type of the written tensors (`--dtype`).
     public var dtype: DType
@@ -84,9 +86,9 @@ public struct Converter: Sendable {
             CanonicalLayout.parameters(for: outputConfig, group: group).reduce(0) { $0 + 4 * $1.elementCount }
         }
         let blockBytes = blocks.map(bytesOf).max() ?? 0
-        // Room for the largest end group's arrays (the unembed reuses the embed's) and four
-        // blocks' (one being mapped, one waiting, one processed, one being written).
-        let pool = FloatBufferPool(capacity: (ends.map(bytesOf).max() ?? 0) + 4 * blockBytes)
+        // Room for the largest end group's arrays (the unembed reuses the embed's) and three
+        // blocks' (one being mapped and processed, one queued, one being written).
+        let pool = FloatBufferPool(capacity: (ends.map(bytesOf).max() ?? 0) + 3 * blockBytes)
         let file = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
                                          metadata: metadata(modelID: modelID, module: module))
         let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
@@ -100,23 +102,22 @@ public struct Converter: Sendable {
             // Written (and back in the pool) before the next group maps: the unembed reuses them.
             try writer.waitForOutside()
         }
-        let mapping = MappingAhead(groups: blocks, mapper: mapper, pool: pool)
         var finished = false
         defer {
-            mapping.stop()
             if !finished {
                 lane.cancel()
                 try? writer.stop()
             }
         }
+        // The blocks are mapped and processed here, each while the writer writes the one before.
         for group in blocks {
-            var weights = try mapping.next()
+            var weights = try mapper.map(group, pool: pool)
             try processing?.process(group, weights: &weights, config: config)
             try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
                 tensor, info throws(TLError) in try writer.enqueue(tensor, as: info)
             }
             try lane.check()
-            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) mapped") }
+            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) converted") }
         }
         finished = true
         try lane.wait()

@@ -3,7 +3,7 @@ import TLCore
 import TLModel
 
 /// Converts the embed and unembed groups on a thread of their own while the blocks stream
-/// through `MappingAhead` → processing → `BackgroundWriter`. They hold the largest tensors
+/// through mapping → processing → `BackgroundWriter`. They hold the largest tensors
 /// (GPT-2 medium: W_E and W_U are 206 MB each, a quarter of the output); converted in line
 /// they left a core idle while W_E was gathered at the start and while W_U was transposed,
 /// processed and written at the end. `work` maps, processes and writes one group (at its
