@@ -12,6 +12,9 @@ public final class AtomicFile {
     public let temporaryPath: String
     private var descriptor: Int32
     private var committed = false
+    /// Where the next `write(_:)` lands.
+    private var end = 0
+
     public init(path: String) throws(TLError) {
         self.path = path
         // The temporary file sits in the target's own folder so the rename stays on one filesystem.
@@ -30,10 +33,12 @@ public final class AtomicFile {
         if !committed { unlink(temporaryPath) }
     }
 
-    /// Largest single write(2). Measured on the VMs we run on (ext4, Linux 6.18, free-page
-    /// reporting balloon): 1.6 GB written in 64–128 KiB calls took 0.4–0.6 s from a cold page
-    /// cache, in 1–64 MiB calls 2.1–3.9 s; large writes get large page-cache folios, which
-    /// come from free memory the host has taken back and must fault in again.
+    /// Largest single write(2), and the file-offset alignment of the writes. Measured on the
+    /// VMs we run on (ext4, Linux 6.18, free-page-reporting balloon): 1.6 GB written in 64–128
+    /// KiB calls took 0.4–0.6 s from a cold page cache, in 1–64 MiB calls 2.1–3.9 s (large
+    /// writes get large page-cache folios, which come from free memory the host has taken back
+    /// and must fault in again). Writes that start mid-page (tensor data is only 8-byte
+    /// aligned) get single-page folios, so chunks end on multiples of this size in the file.
     static let writeChunk = 128 * 1024
 
     /// Appends `bytes` at the current position.
@@ -50,11 +55,10 @@ public final class AtomicFile {
     private func writeAll(_ bytes: UnsafeRawBufferPointer, at position: Int?) throws(TLError) {
         guard var cursor = bytes.baseAddress else { return }
         var remaining = bytes.count
-        var at = position ?? 0
+        var at = position ?? end
         while remaining > 0 {
-            let chunk = min(remaining, Self.writeChunk)
-            let written = position == nil ? Glibc.write(descriptor, cursor, chunk)
-                                           : pwrite(descriptor, cursor, chunk, off_t(at))
+            let chunk = min(remaining, Self.writeChunk - at % Self.writeChunk)
+            let written = pwrite(descriptor, cursor, chunk, off_t(at))
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .output(path: path, problem: "write failed (\(String(cString: strerror(errno))))")
@@ -63,6 +67,7 @@ public final class AtomicFile {
             cursor += written
             at += written
         }
+        if position == nil { end = at }
     }
 
     public func write(_ text: String) throws(TLError) {
