@@ -59,6 +59,14 @@ enum Kernels {
         let sum = UnsafeMutablePointer<Double>.allocate(capacity: width)
         let mean = UnsafeMutablePointer<Float>.allocate(capacity: lanes * 8)
         defer { blockDot.deallocate(); blockSum.deallocate(); dot.deallocate(); sum.deallocate(); mean.deallocate() }
+        // The columns past the last whole SIMD group of a strip, one row at a time.
+        func foldTail(_ row: UnsafeMutablePointer<Float>, from: Int, to: Int, a: Int) {
+            for i in from..<to {
+                if let v { dot[i] += Double(v[a] * row[i]) }
+                row[i] *= scale?[a] ?? 1
+                sum[i] += Double(row[i])
+            }
+        }
         for o in 0..<outer {
             let matrix = x + o * axis * inner
             var start = 0
@@ -72,7 +80,46 @@ enum Kernels {
                     let a1 = min(axis, a0 + 256)
                     blockDot.initialize(repeating: .zero, count: lanes)
                     blockSum.initialize(repeating: .zero, count: lanes)
-                    for a in a0..<a1 {
+                    var a = a0
+                    // Four rows at a time: the accumulators are read and written once per four.
+                    while a + 4 <= a1 {
+                        let r0 = UnsafeMutableRawPointer(matrix + a * inner + start)
+                        let r1 = r0 + 4 * inner, r2 = r0 + 8 * inner, r3 = r0 + 12 * inner
+                        let s0 = SIMD8<Float>(repeating: scale?[a] ?? 1), s1 = SIMD8<Float>(repeating: scale?[a + 1] ?? 1)
+                        let s2 = SIMD8<Float>(repeating: scale?[a + 2] ?? 1), s3 = SIMD8<Float>(repeating: scale?[a + 3] ?? 1)
+                        if let v {
+                            let v0 = SIMD8<Float>(repeating: v[a]), v1 = SIMD8<Float>(repeating: v[a + 1])
+                            let v2 = SIMD8<Float>(repeating: v[a + 2]), v3 = SIMD8<Float>(repeating: v[a + 3])
+                            for k in 0..<full {
+                                let x0 = r0.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                                let x1 = r1.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                                let x2 = r2.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                                let x3 = r3.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self)
+                                blockDot[k] += (v0 * x0 + v1 * x1) + (v2 * x2 + v3 * x3)
+                                let y0 = x0 * s0, y1 = x1 * s1, y2 = x2 * s2, y3 = x3 * s3
+                                r0.storeBytes(of: y0, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r1.storeBytes(of: y1, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r2.storeBytes(of: y2, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r3.storeBytes(of: y3, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                blockSum[k] += (y0 + y1) + (y2 + y3)
+                            }
+                        } else {
+                            for k in 0..<full {
+                                let y0 = r0.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self) * s0
+                                let y1 = r1.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self) * s1
+                                let y2 = r2.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self) * s2
+                                let y3 = r3.loadUnaligned(fromByteOffset: k * 32, as: SIMD8<Float>.self) * s3
+                                r0.storeBytes(of: y0, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r1.storeBytes(of: y1, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r2.storeBytes(of: y2, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                r3.storeBytes(of: y3, toByteOffset: k * 32, as: SIMD8<Float>.self)
+                                blockSum[k] += (y0 + y1) + (y2 + y3)
+                            }
+                        }
+                        for r in 0..<4 { foldTail(matrix + (a + r) * inner + start, from: full * 8, to: w, a: a + r) }
+                        a += 4
+                    }
+                    while a < a1 {
                         let row = UnsafeMutableRawPointer(matrix + a * inner + start)
                         let factor = SIMD8<Float>(repeating: scale?[a] ?? 1)
                         let weight = SIMD8<Float>(repeating: v?[a] ?? 0)
@@ -83,12 +130,8 @@ enum Kernels {
                             row.storeBytes(of: scaled, toByteOffset: k * 32, as: SIMD8<Float>.self)
                             blockSum[k] += scaled
                         }
-                        let rowFloats = matrix + a * inner + start
-                        for i in (full * 8)..<w {
-                            if v != nil { dot[i] += Double((v?[a] ?? 0) * rowFloats[i]) }
-                            rowFloats[i] *= scale?[a] ?? 1
-                            sum[i] += Double(rowFloats[i])
-                        }
+                        foldTail(matrix + a * inner + start, from: full * 8, to: w, a: a)
+                        a += 1
                     }
                     for k in 0..<full {
                         for j in 0..<8 {
