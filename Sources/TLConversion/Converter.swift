@@ -119,9 +119,9 @@ public struct Converter: Sendable {
             try lane.check()
             if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) converted") }
         }
-        finished = true
         try lane.wait()
         try writer.stop()
+        finished = true  // only now: a failed lane must still stop the writer thread
         try file.finish()
         let bytes = plan.reduce(0) { $0 + $1.byteCount }
         try writeFileAtomically(try Converter.configJSON(outputConfig), to: directory.path("config.json"))
