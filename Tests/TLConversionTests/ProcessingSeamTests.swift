@@ -13,6 +13,8 @@ struct ProcessingSeamTests {
     /// Drops the LayerNorm weights (the bookkeeping half of fold_ln), as a stand-in step.
     struct DropNorms: GroupProcessing {
         var leaveOneBehind = false
+        /// A group whose processing throws (the embed and unembed run on their own lane).
+        var failIn: WeightGroup?
         func outputConfig(for config: CanonicalConfig) throws(TLError) -> CanonicalConfig {
             var c = config
             c.normalizationType = "LNPre"
@@ -20,6 +22,7 @@ struct ProcessingSeamTests {
         }
         func process(_ group: WeightGroup, weights: inout StateDict, config: CanonicalConfig) throws(TLError) {
             #expect(config.normalizationType == "LN", "steps see the unprocessed config")
+            if group == failIn { throw .badTensor(name: "\(group)", problem: "refused by the test step") }
             for name in weights.keys where name.contains(".ln1.") || name.contains(".ln2.") || name.hasPrefix("ln_final.") {
                 if leaveOneBehind && name == "blocks.0.ln1.w" { continue }
                 weights[name] = nil
@@ -43,6 +46,20 @@ struct ProcessingSeamTests {
         let out = ConversionTests.scratch("seam-bad") + "/out"
         let converter = Converter(processing: DropNorms(leaveOneBehind: true))
         #expect(throws: TLError.self) {
+            try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out)
+        }
+        #expect(FileSystem.kind(of: out) == .missing)
+        #expect(((try? FileSystem.contents(of: FileSystem.directory(of: out))) ?? []).isEmpty)
+    }
+
+    /// A failure in any group, on the calling thread or on the embedding lane, ends the
+    /// conversion with that group's error and leaves nothing behind.
+    @Test(arguments: [WeightGroup.embed, .block(1), .unembed])
+    func aFailingGroupStopsEverythingAndLeavesNoOutput(_ group: WeightGroup) throws {
+        let out = ConversionTests.scratch("seam-fail") + "/out"
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
+        let converter = Converter(processing: DropNorms(failIn: group))
+        #expect(throws: TLError.badTensor(name: "\(group)", problem: "refused by the test step")) {
             try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out)
         }
         #expect(FileSystem.kind(of: out) == .missing)
