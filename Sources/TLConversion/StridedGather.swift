@@ -31,6 +31,8 @@ enum StridedGather {
 
     protocol Loader {
         static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float
+        /// Eight contiguous elements starting at element `index`, widened.
+        static func load8(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> SIMD8<Float>
         /// Widens `count` contiguous elements starting at element `index`.
         static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
                           into destination: UnsafeMutablePointer<Float>)
@@ -40,6 +42,10 @@ enum StridedGather {
         @inline(__always)
         static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
             base.loadUnaligned(fromByteOffset: 4 * index, as: Float.self)
+        }
+        @inline(__always)
+        static func load8(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> SIMD8<Float> {
+            base.loadUnaligned(fromByteOffset: 4 * index, as: SIMD8<Float>.self)
         }
         @inline(__always)
         static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
@@ -52,6 +58,11 @@ enum StridedGather {
         @inline(__always)
         static func load(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> Float {
             Float(bitPattern: UInt32(base.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self)) << 16)
+        }
+        @inline(__always)
+        static func load8(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> SIMD8<Float> {
+            let bits = SIMD8<UInt32>(truncatingIfNeeded: base.loadUnaligned(fromByteOffset: 2 * index, as: SIMD8<UInt16>.self))
+            return unsafeBitCast(bits &<< 16, to: SIMD8<Float>.self)
         }
         @inline(__always)
         static func widen(_ base: UnsafeRawPointer, _ index: Int, _ count: Int, _ dtype: DType,
@@ -141,7 +152,24 @@ enum StridedGather {
                 var c0 = 0, reported = 0
                 while c0 < cols {
                     let c1 = min(c0 + band, cols)
-                    for r in 0..<rows {
+                    var r0 = 0
+                    if c1 - c0 == 8 {
+                        // Whole bands: eight rows at a time, one vector load per source line,
+                        // transposed in registers and stored as eight output rows.
+                        let line = source + c0 * colStride
+                        while r0 + 8 <= rows {
+                            let l0 = L.load8(base, line + r0, dtype), l1 = L.load8(base, line + colStride + r0, dtype)
+                            let l2 = L.load8(base, line + 2 * colStride + r0, dtype), l3 = L.load8(base, line + 3 * colStride + r0, dtype)
+                            let l4 = L.load8(base, line + 4 * colStride + r0, dtype), l5 = L.load8(base, line + 5 * colStride + r0, dtype)
+                            let l6 = L.load8(base, line + 6 * colStride + r0, dtype), l7 = L.load8(base, line + 7 * colStride + r0, dtype)
+                            for j in 0..<8 {
+                                let row = SIMD8<Float>(l0[j], l1[j], l2[j], l3[j], l4[j], l5[j], l6[j], l7[j])
+                                UnsafeMutableRawPointer(out + output + (r0 + j) * rowStride + c0).storeBytes(of: row, as: SIMD8<Float>.self)
+                            }
+                            r0 += 8
+                        }
+                    }
+                    for r in r0..<rows {
                         let o = out + output + r * rowStride
                         let line = source + r
                         for c in c0..<c1 { o[c] = L.load(base, line + c * colStride, dtype) }
@@ -182,5 +210,15 @@ enum StridedGather {
                 axis -= 1
             }
         }
+    }
+}
+
+extension StridedGather.Loader {
+    /// Eight scalar loads, for the element types without a vector widening here (f16, f64, ints).
+    @inline(__always)
+    static func load8(_ base: UnsafeRawPointer, _ index: Int, _ dtype: DType) -> SIMD8<Float> {
+        var lanes = SIMD8<Float>()
+        for i in 0..<8 { lanes[i] = load(base, index + i, dtype) }
+        return lanes
     }
 }
