@@ -52,9 +52,7 @@ public enum FoldLayerNorm: ProcessingStep {
                          normBias: normBias, into: &b.values, centre: centre)
             weights[bias.name] = b
         } else {
-            var none = [Float]()
-            Kernels.fold(&w.values, outer: outer, axis: axis, inner: inner, scale: norm.w,
-                         normBias: nil, into: &none, centre: centre)
+            Kernels.fold(&w.values, outer: outer, axis: axis, inner: inner, scale: norm.w, centre: centre)
         }
         weights[weight] = w
     }

@@ -3,31 +3,39 @@ import COpenBLAS
 /// The few numeric loops the processing steps share. Tensors are seen as
 /// `[outer, axis, inner]` row-major blocks, so one routine serves `W_Q`
 /// (`[head, d_model, d_head]`, axis = d_model) and `W_in` (`[d_model, d_mlp]`,
-/// outer = 1) alike. Means accumulate in double; contractions and products go to OpenBLAS.
+/// outer = 1) alike. Means and the fold's sums accumulate in double (in float blocks first);
+/// the other contractions go to OpenBLAS.
 enum Kernels {
     /// Folds a norm into a reader `[outer, axis, inner]` (axis = the normalised dimension):
-    /// `bias[o, i] += Σ_a normBias[a]·x[o, a, i]` (through the unscaled weight, when `normBias`
-    /// is given), `x[o, a, i] *= scale[a]`, then, when `centre`, `x[o, a, i] -= mean_a x[o, ·, i]`.
+    /// `bias[o, i] += Σ_a normBias[a]·x[o, a, i]` (through the unscaled weight),
+    /// `x[o, a, i] *= scale[a]`, then, when `centre`, `x[o, a, i] -= mean_a x[o, ·, i]`.
     /// One sweep does all three (see `sweep`), where separate passes would read a 16 MB
     /// `W_in` from memory four times.
     static func fold(_ x: inout [Float], outer: Int, axis: Int, inner: Int, scale: [Float],
-                     normBias: [Float]?, into bias: inout [Float], centre: Bool) {
+                     normBias: [Float], into bias: inout [Float], centre: Bool) {
         precondition(x.count == outer * axis * inner && scale.count == axis)
-        precondition(normBias == nil || (normBias!.count == axis && bias.count == outer * inner))
+        precondition(normBias.count == axis && bias.count == outer * inner)
         guard outer > 0, axis > 0, inner > 0 else { return }
         x.withUnsafeMutableBufferPointer { x in
             scale.withUnsafeBufferPointer { s in
-                bias.withUnsafeMutableBufferPointer { out in
-                    if let normBias {
-                        normBias.withUnsafeBufferPointer { v in
-                            sweep(x.baseAddress!, outer: outer, axis: axis, inner: inner, scale: s.baseAddress!,
-                                  through: v.baseAddress!, into: out.baseAddress!, centre: centre)
-                        }
-                    } else {
+                normBias.withUnsafeBufferPointer { v in
+                    bias.withUnsafeMutableBufferPointer { out in
                         sweep(x.baseAddress!, outer: outer, axis: axis, inner: inner, scale: s.baseAddress!,
-                              through: nil, into: nil, centre: centre)
+                              through: v.baseAddress!, into: out.baseAddress!, centre: centre)
                     }
                 }
+            }
+        }
+    }
+
+    /// `fold` for a norm without a bias (RMSNorm), or a reader without one: scale, then centre.
+    static func fold(_ x: inout [Float], outer: Int, axis: Int, inner: Int, scale: [Float], centre: Bool) {
+        precondition(x.count == outer * axis * inner && scale.count == axis)
+        guard outer > 0, axis > 0, inner > 0 else { return }
+        x.withUnsafeMutableBufferPointer { x in
+            scale.withUnsafeBufferPointer { s in
+                sweep(x.baseAddress!, outer: outer, axis: axis, inner: inner, scale: s.baseAddress!,
+                      through: nil, into: nil, centre: centre)
             }
         }
     }
