@@ -6,7 +6,8 @@ import TLCore
 /// axis is not the output's last (`nn.Linear` weights, tied unembeddings, per-head
 /// `(n h) m -> n m h`), and a per-element walk for anything else.
 enum StridedGather {
-    /// Source lines per band of the transpose: eight lines of a 4 KiB row stay in L1.
+    /// Source lines per band of the transpose: eight lines of a 4 KiB row stay in L1, and the
+    /// in-register transpose of whole bands is eight lanes wide (`SIMD8`).
     static let band = 8
 
     /// Fills `destination` (the window's element count) from the tensor whose element 0
@@ -153,7 +154,7 @@ enum StridedGather {
                 while c0 < cols {
                     let c1 = min(c0 + band, cols)
                     var r0 = 0
-                    if c1 - c0 == 8 {
+                    if c1 - c0 == band {
                         // Whole bands: eight rows at a time, one vector load per source line,
                         // transposed in registers and stored as eight output rows.
                         let line = source + c0 * colStride

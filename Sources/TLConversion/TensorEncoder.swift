@@ -3,8 +3,8 @@ import TLFormats
 
 /// Writes canonical float32 tensors into the output file in their declared dtype:
 /// float32 straight from the array, 16-bit types through one reused encoding buffer.
-/// Used by one thread at a time (each writing thread has its own), hence `@unchecked`.
-final class TensorEncoder: @unchecked Sendable {
+/// Owned and used by the writer thread alone.
+final class TensorEncoder {
     private let writer: SafeTensorsWriter
     private var encoded: UnsafeMutableRawBufferPointer = .init(start: nil, count: 0)
 

@@ -70,11 +70,13 @@ public final class SafeTensorsWriter: @unchecked Sendable {
 
     /// Writes one declared tensor's raw bytes (already in its declared dtype) at its offset.
     public func write(name: String, bytes: UnsafeRawBufferPointer) throws(TLError) {
-        let index = try claim(name)
+        guard let index = indices[name] else {
+            throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
+        }
         guard bytes.count == infos[index].byteCount else {
-            release(index)
             throw .badTensor(name: name, problem: "\(bytes.count) bytes written, header declares \(infos[index].byteCount)")
         }
+        try claim(index)
         try file.write(bytes, at: positions[index])
     }
 
@@ -88,26 +90,15 @@ public final class SafeTensorsWriter: @unchecked Sendable {
         try write(name: name, bytes: bytes)
     }
 
-    /// Marks `name` as being written; a second write of one tensor is an error.
-    private func claim(_ name: String) throws(TLError) -> Int {
-        guard let index = indices[name] else {
-            throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
-        }
+    /// Marks tensor `index` as written; a second write of one tensor is an error.
+    private func claim(_ index: Int) throws(TLError) {
         lock.lock()
         defer { lock.unlock() }
         guard !written[index] else {
-            throw .badTensor(name: name, problem: "written twice to \(path)")
+            throw .badTensor(name: infos[index].name, problem: "written twice to \(path)")
         }
         written[index] = true
         writtenCount += 1
-        return index
-    }
-
-    private func release(_ index: Int) {
-        lock.lock()
-        written[index] = false
-        writtenCount -= 1
-        lock.unlock()
     }
 
     /// Checks every declared tensor was written, then renames the file into place.
