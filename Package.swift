@@ -28,14 +28,21 @@ let package = Package(
                 path: "ModelConfigs"),
         .target(name: "TLProcessing", dependencies: ["TLCore", "TLModel", "COpenBLAS"]),
         .target(name: "TLForward", dependencies: ["TLCore", "TLFormats", "TLModel", "COpenBLAS"]),
-        .target(name: "TLVerify", dependencies: ["TLCore", "TLFormats", "TLModel", "TLForward"]),
-        .target(name: "TLHub", dependencies: ["TLCore", "TLFormats", "ModelConfigs"]),
+        .target(name: "TLVerify", dependencies: ["TLCore", "TLFormats", "TLForward"]),
+        .target(name: "TLHub", dependencies: ["TLCore", "TLFormats"]),
         .target(name: "TLTokenizers", dependencies: ["TLCore", "TLFormats"]),
+        // The streaming engine: read, map, process, write. Nothing of the network, the
+        // tokenizer or the forward pass.
         .target(name: "TLConversion",
-                dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing",
-                               "TLForward", "TLVerify", "TLHub", "TLTokenizers", "COpenBLAS"]),
+                dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing", "COpenBLAS"]),
+        // The application layer the commands share: MODEL → directory, loading a model for
+        // the forward pass, a prompt run with its tokenizer.
+        .target(name: "TLApp",
+                dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing", "TLForward",
+                               "TLVerify", "TLHub", "TLTokenizers", "TLConversion"]),
         .executableTarget(name: "tlconvert", dependencies: [
-            "TLConversion", "TLProcessing", "TLModel",
+            "TLApp", "TLConversion", "TLCore", "TLFormats", "TLForward", "TLHub", "TLModel", "TLTokenizers",
+            "TLVerify",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,18 +53,22 @@ let package = Package(
         ]),
 
         // Fixtures, the manifest and the built binary, for the test targets only.
-        .target(name: "TLTestSupport", dependencies: ["TLCore", "TLFormats", "TLModel"], path: "Tests/TLTestSupport"),
+        .target(name: "TLTestSupport", dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs"],
+                path: "Tests/TLTestSupport"),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
         .testTarget(name: "TLProcessingTests", dependencies: ["TLTestSupport", "TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLTestSupport", "TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward"]),
-        .testTarget(name: "TLVerifyTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward", "TLVerify"]),
+        .testTarget(name: "TLVerifyTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLForward", "TLVerify"]),
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTestSupport", "TLTokenizers", "TLCore", "TLFormats"]),
-        .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "ModelConfigs", "TLCore", "TLFormats"],
+        .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "TLCore", "TLFormats"],
                     exclude: ["Reference"]),
         .testTarget(name: "ModelConfigsTests", dependencies: ["TLTestSupport", "ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLAppTests", dependencies: ["TLTestSupport", "TLApp", "TLTokenizers", "TLFormats", "TLCore"]),
+        // `tlconvert` is a dependency so the binary the tests run as a subprocess is built first.
         .testTarget(name: "TLConversionTests",
-                    dependencies: ["TLTestSupport", "TLConversion", "ModelConfigs", "TLModel", "TLFormats", "TLCore", "tlconvert"]),
+                    dependencies: ["TLTestSupport", "TLConversion", "ModelConfigs", "TLModel", "TLProcessing", "TLFormats",
+                                   "TLCore", "tlconvert"]),
     ]
 )

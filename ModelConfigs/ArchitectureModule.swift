@@ -20,9 +20,11 @@ public struct ArchitectureModule: Sendable {
     public let config: @Sendable (HFConfig) throws(TLError) -> CanonicalConfig
     /// The tensor map.
     public let tensors: [TensorRule]
+    /// What the family's tokenizer needs beyond its files.
+    public let tokenizer: TokenizerDeclaration
 
     public init(family: String, architectures: [String], prefixes: [String] = [], buffers: [String] = [],
-                tiedEmbeddingsByDefault: Bool = true,
+                tiedEmbeddingsByDefault: Bool = true, tokenizer: TokenizerDeclaration = .init(),
                 config: @escaping @Sendable (HFConfig) throws(TLError) -> CanonicalConfig,
                 tensors: [TensorRule]) {
         self.family = family
@@ -33,6 +35,7 @@ public struct ArchitectureModule: Sendable {
         self.tiedEmbeddingsByDefault = tiedEmbeddingsByDefault
         self.config = config
         self.tensors = tensors
+        self.tokenizer = tokenizer
     }
 
     /// The complete canonical config, as `get_pretrained_model_config` finishes it
@@ -54,7 +57,7 @@ public struct ArchitectureModule: Sendable {
         if !c.attnOnly, (c.dMLP ?? 1) <= 0 {
             throw .badFile(path: hf.path, problem: "the MLP width must be positive")
         }
-        if c.positionalEmbeddingType == "rotary", let r = c.rotaryDim, r <= 0 || r > c.dHead || r % 2 != 0 {
+        if c.position == .rotary, let r = c.rotaryDim, r <= 0 || r > c.dHead || r % 2 != 0 {
             throw .badFile(path: hf.path, problem: "rotary dimension \(r) must be even and within d_head \(c.dHead)")
         }
         if let g = c.nKeyValueHeads, g <= 0 || c.nHeads % g != 0 {
@@ -69,10 +72,7 @@ public struct ArchitectureModule: Sendable {
         c.fromCheckpoint = false
         c.device = nil
         c.nDevices = 1
-        c.dtype = dtype.torchName
-        if !c.attnOnly, let act = c.actFn, !supportedActivations.contains(act) {
-            throw .unsupported("\(hf.path): activation '\(act)' has no TransformerLens equivalent")
-        }
+        c.dtype = dtype
         c.applyDerivedDefaults()
         return c
     }

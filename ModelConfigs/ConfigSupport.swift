@@ -36,7 +36,7 @@ extension HFConfig {
         guard let window = try optionalInt("sliding_window"), window > 0 else { return }
         c.useLocalAttn = true
         c.windowSize = window
-        c.attnTypes = Array(repeating: "local", count: c.nLayers)
+        c.attnTypes = Array(repeating: .local, count: c.nLayers)
     }
 
     /// Per-layer windows from `layer_types` (`sliding_attention` → local, `full_attention` → global).
@@ -46,15 +46,15 @@ extension HFConfig {
         guard layerTypes.count == c.nLayers else {
             throw .badFile(path: path, problem: "'layer_types' has \(layerTypes.count) entries for \(c.nLayers) layers")
         }
-        var types = [String]()
+        var types = [AttentionScope]()
         for kind in layerTypes {
             switch kind {
-            case "sliding_attention": types.append("local")
-            case "full_attention": types.append("global")
+            case "sliding_attention": types.append(.local)
+            case "full_attention": types.append(.global)
             default: throw .unsupported("\(path): layer type '\(kind)' has no TransformerLens equivalent")
             }
         }
-        guard types.contains("local") else { return }
+        guard types.contains(.local) else { return }
         guard let window = try optionalInt("sliding_window") ?? (isWritten("sliding_window") ? nil : defaultWindow),
               window > 0 else {
             throw .badFile(path: path, problem: "sliding layers need a positive 'sliding_window'")
@@ -62,6 +62,16 @@ extension HFConfig {
         c.useLocalAttn = true
         c.windowSize = window
         c.attnTypes = types
+    }
+
+    /// An activation name (`hidden_act`, `activation_function`) as TransformerLens's `act_fn`;
+    /// one TransformerLens does not implement is refused.
+    public func activation(_ key: String, default value: ActivationKind) throws(TLError) -> ActivationKind {
+        let name = try string(key, default: value.rawValue)
+        guard let kind = ActivationKind(rawValue: name) else {
+            throw .unsupported("\(path): activation '\(name)' has no TransformerLens equivalent")
+        }
+        return kind
     }
 
     /// `n_key_value_heads` as TransformerLens sets it for LLaMA-like families: only when it
@@ -72,9 +82,6 @@ extension HFConfig {
     }
 }
 
-/// Activations TransformerLens 2.16.1 implements (`SUPPORTED_ACTIVATIONS`).
-public let supportedActivations: Set<String> = ["solu", "solu_ln", "gelu_new", "gelu_fast", "silu", "relu",
-                                                "gelu", "gelu_pytorch_tanh"]
 
 /// `int(d · fraction)` as Hugging Face computes partial rotary dimensions.
 func partialRotaryDim(_ dHead: Int, _ fraction: Double) -> Int { Int(Double(dHead) * fraction) }

@@ -32,26 +32,17 @@ public enum TensorTransform: Sendable, Equatable {
         return sizes
     }
 
-    /// Applies the step.
-    public func apply(_ t: FloatTensor, sizes: [String: Int]) throws(TLError) -> FloatTensor {
+    /// An element-wise step applied in place (float32 arithmetic, as TransformerLens computes it).
+    public func applyElementwise(to values: UnsafeMutableBufferPointer<Float>, sizes: [String: Int]) throws(TLError) {
         switch self {
-        case .rearrange(let pattern, let select):
-            return try t.rearranged(pattern, sizes: sizes, selecting: select)
-        case .transpose:
-            return try t.rearranged("a b -> b a")
-        case .split(let axis, let parts, let take):
-            return try t.split(axis: axis, sizes: try TensorTransform.evaluate(parts, sizes))[take]
-        case .dropLeadingRows(let count):
-            guard let rows = t.shape.first, rows >= count else {
-                throw .badTensor(name: "", problem: "has fewer than \(count) rows to drop")
-            }
-            return try t.sliced(axis: 0, count..<rows)
         case .addOne:
-            return FloatTensor(shape: t.shape, values: t.values.map { $0 + 1 })
+            for i in values.indices { values[i] = values[i] + 1 }
         case .scaleBySqrtDModel:
             guard let m = sizes["m"] else { throw .unsupported("d_model is not known") }
             let scale = Float(Double(m).squareRoot())
-            return FloatTensor(shape: t.shape, values: t.values.map { $0 * scale })
+            for i in values.indices { values[i] = values[i] * scale }
+        case .rearrange, .transpose, .split, .dropLeadingRows:
+            throw .unsupported("\(self) moves elements; it is not element-wise")
         }
     }
 
@@ -67,7 +58,10 @@ public enum TensorTransform: Sendable, Equatable {
         case .split(let axis, let parts, _):
             guard axis < output.count else { throw .unsupported("split axis \(axis) outside \(output)") }
             var shape = output
-            shape[axis] = try TensorTransform.evaluate(parts, sizes).reduce(0, +)
+            guard let lengths = TensorTransform.partLengths(parts, sizes) else {
+                throw .unsupported("split parts \(parts) name an unknown size")
+            }
+            shape[axis] = lengths.reduce(0, +)
             return shape
         case .dropLeadingRows(let count):
             guard !output.isEmpty else { throw .unsupported("dropLeadingRows needs at least 1 axis") }
@@ -79,13 +73,14 @@ public enum TensorTransform: Sendable, Equatable {
         }
     }
 
-    /// Evaluates products of size names such as `"g h"`.
-    static func evaluate(_ parts: [String], _ sizes: [String: Int]) throws(TLError) -> [Int] {
+    /// The lengths of a split's parts, each a product of size names such as `"g h"`
+    /// (nil when a name is unknown).
+    public static func partLengths(_ parts: [String], _ sizes: [String: Int]) -> [Int]? {
         var out = [Int]()
         for part in parts {
             var product = 1
             for name in part.split(separator: " ") {
-                guard let size = sizes[String(name)] else { throw .unsupported("size '\(name)' is not known") }
+                guard let size = sizes[String(name)] else { return nil }
                 product *= size
             }
             out.append(product)

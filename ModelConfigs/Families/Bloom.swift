@@ -21,10 +21,10 @@ extension ArchitectureModule {
             c.dMLP = 4 * m
             c.eps = try hf.double("layer_norm_epsilon", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 250880)
-            c.actFn = "gelu_fast"  // BLOOM's tanh GELU
-            c.normalizationType = "LN"
+            c.activation = .geluFast  // BLOOM's tanh GELU
+            c.norm = .layerNorm
             c.postEmbeddingLN = true
-            c.positionalEmbeddingType = "alibi"
+            c.position = .alibi
             c.defaultPrependBOS = false
             try hf.require("apply_residual_connection_post_layernorm", is: false, default: false,
                            "residuals taken after the norm")

@@ -10,6 +10,7 @@ extension ArchitectureModule {
         architectures: ["GPT2LMHeadModel", "GPT2Model"],
         prefixes: ["transformer."],
         buffers: ["h.{l}.attn.bias", "h.{l}.attn.masked_bias"],
+        tokenizer: .init(fallbackClass: "GPT2Tokenizer"),
         config: { hf throws(TLError) in
             let m = try hf.int("n_embd", default: 768), heads = try hf.int("n_head", default: 12)
             var c = CanonicalConfig(nLayers: try hf.int("n_layer", default: 12), dModel: m,
@@ -19,10 +20,10 @@ extension ArchitectureModule {
             c.dMLP = try hf.optionalInt("n_inner") ?? 4 * m
             c.eps = try hf.double("layer_norm_epsilon", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 50257)
-            c.actFn = try hf.string("activation_function", default: "gelu_new")
+            c.activation = try hf.activation("activation_function", default: .geluNew)
             c.useAttnScale = try hf.bool("scale_attn_weights", default: true)
             c.scaleAttnByInverseLayerIdx = try hf.bool("scale_attn_by_inverse_layer_idx", default: false)
-            c.normalizationType = "LN"
+            c.norm = .layerNorm
             return c
         },
         tensors: [

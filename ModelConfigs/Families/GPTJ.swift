@@ -20,12 +20,12 @@ extension ArchitectureModule {
             // TransformerLens fixes 1e-5; Hugging Face reads the config (1e-5 unless changed).
             c.eps = try hf.double("layer_norm_epsilon", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 50400)
-            c.actFn = try hf.string("activation_function", default: "gelu_new")
+            c.activation = try hf.activation("activation_function", default: .geluNew)
             c.parallelAttnMLP = true
-            c.positionalEmbeddingType = "rotary"
+            c.position = .rotary
             c.rotaryDim = try hf.optionalInt("rotary_dim") ?? c.dHead
             c.rotaryAdjacentPairs = true
-            c.normalizationType = "LN"
+            c.norm = .layerNorm
             return c
         },
         tensors: [

@@ -19,13 +19,13 @@ extension ArchitectureModule {
             c.dMLP = try hf.optionalInt("intermediate_size") ?? 4 * m
             c.eps = try hf.double("layer_norm_epsilon", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 50257)
-            c.actFn = try hf.string("activation_function", default: "gelu_new")
+            c.activation = try hf.activation("activation_function", default: .geluNew)
             c.useAttnScale = false
             c.useLocalAttn = true
             c.windowSize = try hf.int("window_size", default: 256)
             c.attnTypes = try attentionLayers(hf, layers: layers)
             c.scaleAttnByInverseLayerIdx = false
-            c.normalizationType = "LN"
+            c.norm = .layerNorm
             return c
         },
         tensors: [
@@ -56,7 +56,7 @@ extension ArchitectureModule {
 
 /// GPT-Neo's per-layer attention kinds: `attention_layers`, or `attention_types`
 /// (`[[["global", "local"], 12]]`) expanded as transformers does.
-private func attentionLayers(_ hf: HFConfig, layers: Int) throws(TLError) -> [String] {
+private func attentionLayers(_ hf: HFConfig, layers: Int) throws(TLError) -> [AttentionScope] {
     var kinds = try hf.optionalStrings("attention_layers") ?? []
     if kinds.isEmpty {
         if let spec = hf.json["attention_types"]?.arrayValue {
@@ -71,8 +71,9 @@ private func attentionLayers(_ hf: HFConfig, layers: Int) throws(TLError) -> [St
             kinds = Array(repeating: ["global", "local"], count: 12).flatMap { $0 }
         }
     }
-    guard kinds.count == layers, kinds.allSatisfy({ $0 == "global" || $0 == "local" }) else {
+    let scopes = kinds.compactMap(AttentionScope.init(rawValue:))
+    guard kinds.count == layers, scopes.count == layers else {
         throw .badFile(path: hf.path, problem: "attention layer kinds \(kinds) do not give 'global'/'local' for each of \(layers) layers")
     }
-    return kinds
+    return scopes
 }

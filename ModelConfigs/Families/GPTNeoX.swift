@@ -10,6 +10,7 @@ extension ArchitectureModule {
         prefixes: ["gpt_neox."],
         buffers: ["layers.{l}.attention.bias", "layers.{l}.attention.masked_bias",
                   "layers.{l}.attention.rotary_emb.inv_freq", "rotary_emb.inv_freq"],
+        tokenizer: .init(fallbackClass: "GPTNeoXTokenizer"),
         config: { hf throws(TLError) in
             let m = try hf.int("hidden_size", default: 6144), heads = try hf.int("num_attention_heads", default: 64)
             var c = CanonicalConfig(nLayers: try hf.int("num_hidden_layers", default: 44), dModel: m,
@@ -19,15 +20,15 @@ extension ArchitectureModule {
             c.dMLP = try hf.int("intermediate_size", default: 24576)
             c.eps = try hf.double("layer_norm_eps", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 50432)
-            c.actFn = try hf.string("hidden_act", default: "gelu")
+            c.activation = try hf.activation("hidden_act", default: .gelu)
             // TransformerLens always runs NeoX in parallel; Hugging Face follows the flag.
             c.parallelAttnMLP = try hf.bool("use_parallel_residual", default: true)
-            c.positionalEmbeddingType = "rotary"
+            c.position = .rotary
             c.rotaryAdjacentPairs = false
             c.rotaryDim = partialRotaryDim(c.dHead, try hf.double("rotary_pct", default: 0.25))
             // TransformerLens keeps its default 10000; Hugging Face reads `rotary_emb_base`.
             c.rotaryBase = try hf.double("rotary_emb_base", default: 10000)
-            c.normalizationType = "LN"
+            c.norm = .layerNorm
             try hf.require("attention_bias", is: true, default: true, "attention without biases")
             try hf.applyRopeScaling(to: &c)
             return c

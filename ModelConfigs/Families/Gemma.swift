@@ -12,6 +12,7 @@ extension ArchitectureModule {
         architectures: ["GemmaForCausalLM", "GemmaModel"],
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
+        tokenizer: .init(fallbackClass: "GemmaTokenizer"),
         config: { hf throws(TLError) in
             var c = try GemmaStyle.baseConfig(hf, defaults: .init(hiddenSize: 3072, heads: 16, layers: 28, context: 8192,
                                                                   mlp: 24576, vocab: 256000, headDim: 256),

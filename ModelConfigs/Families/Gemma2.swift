@@ -10,6 +10,7 @@ extension ArchitectureModule {
         architectures: ["Gemma2ForCausalLM", "Gemma2Model"],
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
+        tokenizer: .init(fallbackClass: "GemmaTokenizer"),
         config: { hf throws(TLError) in
             var c = try GemmaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2304, heads: 8, layers: 26, context: 8192,
                                                                   mlp: 9216, vocab: 256000, headDim: 256),

@@ -20,7 +20,7 @@ enum GemmaStyle {
     static func baseConfig(_ hf: HFConfig, defaults: LlamaStyle.Defaults, activationKey: String,
                            kvHeads: Int) throws(TLError) -> CanonicalConfig {
         var c = try LlamaStyle.baseConfig(hf, defaults: defaults)
-        c.actFn = try hf.string(activationKey, default: "gelu_pytorch_tanh")
+        c.activation = try hf.activation(activationKey, default: .geluPytorchTanh)
         c.nKeyValueHeads = try hf.int("num_key_value_heads", default: kvHeads)
         c.initializerRange = try hf.double("initializer_range", default: 0.02)
         return c

@@ -12,6 +12,7 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         tiedEmbeddingsByDefault: false,
+        tokenizer: .init(fallbackClass: "LlamaTokenizer"),
         config: { hf throws(TLError) in
             var c = try LlamaStyle.baseConfig(hf, defaults: .init())
             c.nKeyValueHeads = try hf.groupedKVHeads(heads: c.nHeads)

@@ -64,11 +64,11 @@ enum LlamaStyle {
         c.dMLP = try hf.int("intermediate_size", default: d.mlp)
         c.eps = try hf.double("rms_norm_eps", default: d.eps)
         c.dVocab = try hf.int("vocab_size", default: d.vocab)
-        c.actFn = try hf.string("hidden_act", default: "silu")
-        c.normalizationType = "RMS"
+        c.activation = try hf.activation("hidden_act", default: .silu)
+        c.norm = .rms
         c.finalRMS = true
         c.gatedMLP = true
-        c.positionalEmbeddingType = "rotary"
+        c.position = .rotary
         c.rotaryAdjacentPairs = false
         c.rotaryDim = c.dHead
         c.rotaryBase = try hf.double("rope_theta", default: d.ropeTheta)

@@ -10,6 +10,7 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         tiedEmbeddingsByDefault: false,
+        tokenizer: .init(fallbackClass: "LlamaTokenizer"),
         config: { hf throws(TLError) in
             var c = try LlamaStyle.baseConfig(hf, defaults: .init(context: 131072, mlp: 14336))
             c.nCtx = 2048  // TransformerLens's cap
@@ -19,7 +20,7 @@ extension ArchitectureModule {
             if !hf.isWritten("sliding_window") {
                 c.useLocalAttn = true
                 c.windowSize = 4096
-                c.attnTypes = Array(repeating: "local", count: c.nLayers)
+                c.attnTypes = Array(repeating: .local, count: c.nLayers)
             }
             try hf.applyUniformSlidingWindow(to: &c)
             try hf.applyRopeScaling(to: &c)

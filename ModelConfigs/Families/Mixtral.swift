@@ -11,6 +11,7 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         tiedEmbeddingsByDefault: false,
+        tokenizer: .init(fallbackClass: "LlamaTokenizer"),
         config: { hf throws(TLError) in
             var c = try LlamaStyle.baseConfig(hf, defaults: .init(context: 131072, mlp: 14336, eps: 1e-5, ropeTheta: 1e6))
             c.nKeyValueHeads = try hf.int("num_key_value_heads", default: 8)
@@ -20,7 +21,7 @@ extension ArchitectureModule {
             guard let experts = c.numExperts, let k = c.expertsPerToken, experts > 0, k > 0, k <= experts else {
                 throw .badFile(path: hf.path, problem: "needs 0 < num_experts_per_tok ≤ num_local_experts")
             }
-            c.attnTypes = Array(repeating: "global", count: c.nLayers)
+            c.attnTypes = Array(repeating: .global, count: c.nLayers)
             try hf.applyUniformSlidingWindow(to: &c)
             try hf.applyRopeScaling(to: &c)
             return c

@@ -17,8 +17,8 @@ extension ArchitectureModule {
             c.dMLP = try hf.int("ffn_dim", default: 3072)
             c.eps = 1e-5  // OPT's LayerNorms use PyTorch's default
             c.dVocab = try hf.int("vocab_size", default: 50272)
-            c.actFn = try hf.string("activation_function", default: "relu")
-            c.normalizationType = "LN"
+            c.activation = try hf.activation("activation_function", default: .relu)
+            c.norm = .layerNorm
             try hf.require("do_layer_norm_before", is: true, default: true, "post-norm blocks")
             try hf.require("_remove_final_layer_norm", is: false, default: false, "no final norm")
             guard try hf.int("word_embed_proj_dim", default: m) == m else {

@@ -10,6 +10,7 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         tiedEmbeddingsByDefault: false,
+        tokenizer: .init(loadsSlow: true),
         config: { hf throws(TLError) in
             let m = try hf.int("hidden_size", default: 2048), heads = try hf.int("num_attention_heads", default: 32)
             var c = CanonicalConfig(nLayers: try hf.int("num_hidden_layers", default: 24), dModel: m,
@@ -20,10 +21,10 @@ extension ArchitectureModule {
             c.dMLP = try hf.int("intermediate_size", default: 8192)
             c.eps = try hf.double("layer_norm_eps", default: 1e-5)
             c.dVocab = try hf.int("vocab_size", default: 51200)
-            c.actFn = try hf.string("hidden_act", default: "gelu_new")
+            c.activation = try hf.activation("hidden_act", default: .geluNew)
             c.initializerRange = try hf.double("initializer_range", default: 0.02)
-            c.normalizationType = "LN"
-            c.positionalEmbeddingType = "rotary"
+            c.norm = .layerNorm
+            c.position = .rotary
             c.rotaryDim = partialRotaryDim(c.dHead, try hf.double("partial_rotary_factor", default: 0.5))
             c.rotaryBase = try hf.double("rope_theta", default: 10000)
             c.trustRemoteCode = true

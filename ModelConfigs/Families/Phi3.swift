@@ -12,6 +12,7 @@ extension ArchitectureModule {
         prefixes: ["model."],
         buffers: LlamaStyle.buffers,
         tiedEmbeddingsByDefault: false,
+        tokenizer: .init(fallbackClass: "LlamaTokenizer", loadsSlow: true),
         config: { hf throws(TLError) in
             var c = try LlamaStyle.baseConfig(hf, defaults: .init(hiddenSize: 3072, context: 4096, mlp: 8192,
                                                                   vocab: 32064, eps: 1e-5))

@@ -3,6 +3,7 @@ import ModelConfigs
 import TLCore
 import TLFormats
 import TLModel
+import TLProcessing
 
 /// What a finished conversion wrote.
 public struct ConversionResult: Sendable {
@@ -23,10 +24,8 @@ public struct ConversionResult: Sendable {
 public struct Converter: Sendable {
     /// Element type of the written tensors (`--dtype`).
     public var dtype: DType
-    /// Processing applied group by group; nil writes the raw conversion.
-    public var processing: (any GroupProcessing)?
-    /// The flags behind `processing`, recorded in the output's `__metadata__`.
-    public var options: ProcessingOptions
+    /// Processing applied group by group (its flags are recorded in the output's `__metadata__`).
+    public var processing: any GroupProcessing
     /// Replace an existing output directory (`--force`).
     public var force: Bool
     /// The source revision, recorded in the metadata.
@@ -36,11 +35,15 @@ public struct Converter: Sendable {
     public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                                         "vocab.json", "merges.txt", "tokenizer.model"]
 
-    public init(dtype: DType = .f32, processing: (any GroupProcessing)? = nil, options: ProcessingOptions = .none,
-                force: Bool = false, revision: String? = nil) {
+    /// A converter applying TransformerLens's processing steps for `processing`.
+    public init(dtype: DType = .f32, processing: ProcessingOptions = .none, force: Bool = false, revision: String? = nil) {
+        self.init(dtype: dtype, processor: ProcessingPipeline(options: processing), force: force, revision: revision)
+    }
+
+    /// A converter applying any group-by-group processing.
+    public init(dtype: DType = .f32, processor: any GroupProcessing, force: Bool = false, revision: String? = nil) {
         self.dtype = dtype
-        self.processing = processing
-        self.options = options
+        self.processing = processor
         self.force = force
         self.revision = revision
     }
@@ -58,7 +61,8 @@ public struct Converter: Sendable {
     /// Converts `checkpoint` into the directory `output`.
     /// - Parameters:
     ///   - modelID: the source's repo id or path (TransformerLens's `tokenizer_name`; metadata `source`).
-    ///   - progress: called with one human-readable line per step.
+    ///   - progress: called with one human-readable line per step, and a `note:` line for each
+    ///     requested processing step that does not apply to this model.
     public func convert(_ checkpoint: HFCheckpoint, modelID: String, to output: String,
                         progress: (String) -> Void = { _ in }) throws(TLError) -> ConversionResult {
         try SingleThreadedBLAS.run { () throws(TLError) in
@@ -73,10 +77,12 @@ public struct Converter: Sendable {
         }
         let module = try checkpoint.module()
         let config = try canonicalConfig(of: checkpoint, modelID: modelID)
-        let outputConfig = try processing?.outputConfig(for: config) ?? config
+        let processing = try self.processing.prepare(for: config)
+        let outputConfig = processing.outputConfig
         let mapper = try WeightMapper(module: module, config: config, checkpoint: checkpoint)
         let plan = CanonicalLayout.parameters(for: outputConfig)
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
+        for notice in processing.notices { progress("note: \(notice)") }
 
         let directory = try OutputDirectory(target: output, replace: force)
         let groups = WeightGroup.all(layers: config.nLayers)
@@ -92,10 +98,9 @@ public struct Converter: Sendable {
         let file = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
                                          metadata: metadata(modelID: modelID, module: module))
         let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
-        let processing = self.processing
         let lane = EmbeddingLane(groups: ends) { group throws(TLError) in
             var weights = try mapper.map(group, pool: pool)
-            try processing?.process(group, weights: &weights, config: config)
+            try processing.process(group, weights: &weights)
             try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
                 tensor, info throws(TLError) in try writer.enqueueOutsideLimit(tensor, as: info)
             }
@@ -112,7 +117,7 @@ public struct Converter: Sendable {
         // The blocks are mapped and processed here, each while the writer writes the one before.
         for group in blocks {
             var weights = try mapper.map(group, pool: pool)
-            try processing?.process(group, weights: &weights, config: config)
+            try processing.process(group, weights: &weights)
             try Converter.emit(group, &weights, plan: CanonicalLayout.parameters(for: outputConfig, group: group)) {
                 tensor, info throws(TLError) in try writer.enqueue(tensor, as: info)
             }
@@ -154,11 +159,10 @@ public struct Converter: Sendable {
 
     /// `__metadata__` of the output: format, source, revision, every processing flag, version.
     func metadata(modelID: String, module: ArchitectureModule) -> [String: String] {
-        var meta = ["format": "transformer_lens", "source": modelID, "revision": revision ?? "",
+        let meta = ["format": "transformer_lens", "source": modelID, "revision": revision ?? "",
                     "architecture": module.family, "tlconvert_version": TLConvertVersion.string,
                     "dtype": dtype.torchName]
-        for (flag, enabled) in options.flagValues { meta[flag] = enabled ? "true" : "false" }
-        return meta
+        return meta.merging(processing.options.metadata) { _, flag in flag }
     }
 
     /// `config.json`: every HookedTransformerConfig field in TransformerLens's order, pretty-printed.

@@ -1,3 +1,4 @@
+import ModelConfigs
 import TLCore
 
 /// Copies a `StridedSource` window out of a mapped tensor into a dense float32 buffer,

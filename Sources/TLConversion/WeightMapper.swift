@@ -136,10 +136,9 @@ public struct WeightMapper: Sendable {
             }
             if !read.contains(name) { read.append(name) }
             let source = try weights.tensor(named: name)
-            if let window = StridedSource.compile(shape: source.shape, strides: source.strides,
-                                                  transforms: rule.transforms, sizes: sizes),
-               window.shape == shape, window.offset >= 0, count == 0 || window.lastElement <= lastElement(of: source) {
-                var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+            var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+            if let window = window(rule, over: source.shape, strides: source.strides, reach: lastElement(of: source),
+                                   producing: shape) {
                 if count > 0 {
                     // A tensor only this rule reads can give its pages back while it is copied
                     // (an embedding is the largest tensor: that is the peak it lowers).
@@ -155,23 +154,38 @@ public struct WeightMapper: Sendable {
                         }
                     }
                 }
-                for step in window.elementwise { try applyInPlace(step, &values) }
-                out[rule.target] = FloatTensor(shape: shape, values: values)
-                continue
+                try applyElementwise(window, &values)
+            } else {
+                // A stored view whose strides the transforms cannot follow in one window (a torch
+                // tensor saved as a view): widened to a contiguous copy, every consistent chain is one.
+                let copy = source.float32()
+                guard let window = window(rule, over: copy.shape, strides: Tensor.contiguousStrides(copy.shape),
+                                          reach: copy.values.count - 1, producing: shape) else {
+                    throw .badTensor(name: name, problem: "shape \(source.shape) cannot become \(rule.target) \(shape)")
+                }
+                if count > 0 {
+                    copy.values.withUnsafeBytes { bytes in
+                        values.withUnsafeMutableBufferPointer { buffer in
+                            StridedGather.gather(bytes.baseAddress!, dtype: .f32, window: window,
+                                                 into: buffer.baseAddress!, done: nil)
+                        }
+                    }
+                }
+                try applyElementwise(window, &values)
             }
-            // General path: widen the whole tensor, then apply each transform.
-            var tensor = source.float32()
-            do {
-                for transform in rule.transforms { tensor = try transform.apply(tensor, sizes: sizes) }
-            } catch {
-                throw .badTensor(name: name, problem: "cannot become \(rule.target): \(error.description)")
-            }
-            guard tensor.shape == shape else {
-                throw .badTensor(name: name, problem: "became \(tensor.shape) for \(rule.target), expected \(shape)")
-            }
-            out[rule.target] = tensor
+            out[rule.target] = FloatTensor(shape: shape, values: values)
         }
         return out
+    }
+
+    /// The rule's transforms as one window over a tensor of `shape` and `strides`, when it
+    /// produces the canonical `target` shape and stays within the tensor's `reach` (its last element).
+    private func window(_ rule: TensorRule, over shape: [Int], strides: [Int], reach: Int,
+                        producing target: [Int]) -> StridedSource? {
+        guard let window = StridedSource.compile(shape: shape, strides: strides, transforms: rule.transforms, sizes: sizes),
+              window.shape == target, window.offset >= 0,
+              target.reduce(1, *) == 0 || window.lastElement <= reach else { return nil }
+        return window
     }
 
     /// The furthest element (from its first) a tensor's own view reaches.
@@ -179,22 +193,9 @@ public struct WeightMapper: Sendable {
         zip(tensor.shape, tensor.strides).reduce(0) { $0 + max($1.0 - 1, 0) * $1.1 }
     }
 
-    /// The element-wise steps, computed exactly as `TensorTransform.apply` computes them.
-    private func applyInPlace(_ step: TensorTransform, _ values: inout [Float]) throws(TLError) {
-        switch step {
-        case .addOne:
-            values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] + 1 } }
-        case .scaleBySqrtDModel:
-            guard let m = sizes["m"] else { throw .unsupported("d_model is not known") }
-            let scale = Float(Double(m).squareRoot())
-            values.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] * scale } }
-        default:
-            throw .unsupported("\(step) is not element-wise")
+    private func applyElementwise(_ window: StridedSource, _ values: inout [Float]) throws(TLError) {
+        for step in window.elementwise {
+            try values.withUnsafeMutableBufferPointer { buffer throws(TLError) in try step.applyElementwise(to: buffer, sizes: sizes) }
         }
-    }
-
-    /// The file tensors one group reads (to release their pages once the group is written).
-    public func fileNames(for group: WeightGroup) -> [String] {
-        module.rules(for: config, group: group).compactMap { try? fileName(for: $0) ?? nil }
     }
 }

@@ -18,11 +18,6 @@ public struct FloatTensor: Sendable, Equatable {
     public var elementCount: Int { values.count }
     public var rank: Int { shape.count }
 
-    /// The same values under another shape with the same element count.
-    public func reshaped(_ newShape: [Int]) -> FloatTensor {
-        FloatTensor(shape: newShape, values: values)
-    }
-
     /// Encodes into `dtype` bytes in a fresh heap storage, as a contiguous `Tensor`.
     public func encoded(as dtype: DType) -> Tensor {
         let storage = ByteStorage.allocate(count: values.count * dtype.byteSize)

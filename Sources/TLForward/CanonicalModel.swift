@@ -61,6 +61,9 @@ public struct CanonicalModel: Sendable {
         } catch let DecodingError.typeMismatch(_, context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw .badFile(path: path, problem: "config key '\(key)' has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .badFile(path: path, problem: "config key '\(key)': \(context.debugDescription)")
         } catch let DecodingError.valueNotFound(_, context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
             throw .badFile(path: path, problem: "config key '\(key)' is null")

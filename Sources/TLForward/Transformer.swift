@@ -52,8 +52,8 @@ public struct Transformer: Sendable {
                 return try reader.norm(kind, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
             }
             func normAfter(_ suffix: String) throws(TLError) -> Norm? {
-                guard spec.normsAfter else { return nil }
-                return try reader.norm(.rms, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
+                guard let kind = spec.normAfter else { return nil }
+                return try reader.norm(kind, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
             }
             let hasMLP = !spec.attentionOnly
             blocks.append(Block(

@@ -1,5 +1,4 @@
 import Foundation
-import ModelConfigs
 import TLCore
 
 /// Turns a MODEL argument into a directory to read, in the contract's order:

@@ -1,4 +1,3 @@
-import ModelConfigs
 
 /// Where a MODEL argument led: a directory holding `config.json` and weights in
 /// Hugging Face layout (or a tlconvert output), and where it came from.
@@ -33,7 +32,4 @@ public struct ResolvedModel: Sendable, Equatable {
         self.zooEntry = zooEntry
         self.origin = origin
     }
-
-    /// The model's name for output metadata: the repo id, else the directory.
-    public var sourceID: String { repoID ?? directory }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TLCore
 
 /// TransformerLens's `HookedTransformerConfig`, field for field (2.16.1), with its
 /// defaults. It is what `config.json` of a converted model holds and what the
@@ -12,7 +13,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     public var modelName: String = "custom"
     public var nHeads: Int = -1
     public var dMLP: Int?
-    public var actFn: String?
+    public var activation: ActivationKind?
     public var dVocab: Int = -1
     public var eps: Double = 1e-5
     public var useAttnResult = false
@@ -31,21 +32,20 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     public var checkpointValue: Int?
     public var tokenizerName: String?
     public var windowSize: Int?
-    /// "global" or "local" per layer.
-    public var attnTypes: [String]?
-    public var initMode: String = "gpt2"
-    /// "LN", "LNPre", "RMS", "RMSPre" or nil (no normalisation).
-    public var normalizationType: String? = "LN"
+    /// Per layer.
+    public var attnTypes: [AttentionScope]?
+    public var initMode: InitMode = .gpt2
+    /// nil: no normalisation.
+    public var norm: NormKind? = .layerNorm
     public var device: String?
     public var nDevices = 1
-    public var attentionDir: String = "causal"
+    public var attentionDirection: AttentionDirection = .causal
     public var attnOnly = false
     public var seed: Int?
     public var initializerRange: Double = -1
     public var initWeights = true
     public var scaleAttnByInverseLayerIdx = false
-    /// "standard", "rotary", "shortformer" or "alibi".
-    public var positionalEmbeddingType: String = "standard"
+    public var position: PositionKind = .standard
     public var finalRMS = false
     public var dVocabOut: Int = -1
     public var parallelAttnMLP = false
@@ -54,8 +54,8 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     public var useHookTokens = false
     public var gatedMLP = false
     public var defaultPrependBOS = true
-    /// Torch dtype name: "float32", "float16", "bfloat16".
-    public var dtype: String = "float32"
+    /// Written as its torch name ("float32", "float16", "bfloat16").
+    public var dtype: DType = .f32
     public var tokenizerPrependsBOS: Bool?
     public var nKeyValueHeads: Int?
     public var postEmbeddingLN = false
@@ -80,7 +80,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nLayers = "n_layers", dModel = "d_model", nCtx = "n_ctx", dHead = "d_head"
-        case modelName = "model_name", nHeads = "n_heads", dMLP = "d_mlp", actFn = "act_fn"
+        case modelName = "model_name", nHeads = "n_heads", dMLP = "d_mlp", activation = "act_fn"
         case dVocab = "d_vocab", eps, useAttnResult = "use_attn_result", useAttnScale = "use_attn_scale"
         case attnScale = "attn_scale", useSplitQKVInput = "use_split_qkv_input"
         case useHookMLPIn = "use_hook_mlp_in", useAttnIn = "use_attn_in", useQKNorm = "use_qk_norm"
@@ -90,11 +90,11 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         case checkpointIndex = "checkpoint_index", checkpointLabelType = "checkpoint_label_type"
         case checkpointValue = "checkpoint_value", tokenizerName = "tokenizer_name"
         case windowSize = "window_size", attnTypes = "attn_types", initMode = "init_mode"
-        case normalizationType = "normalization_type", device, nDevices = "n_devices"
-        case attentionDir = "attention_dir", attnOnly = "attn_only", seed
+        case norm = "normalization_type", device, nDevices = "n_devices"
+        case attentionDirection = "attention_dir", attnOnly = "attn_only", seed
         case initializerRange = "initializer_range", initWeights = "init_weights"
         case scaleAttnByInverseLayerIdx = "scale_attn_by_inverse_layer_idx"
-        case positionalEmbeddingType = "positional_embedding_type", finalRMS = "final_rms"
+        case position = "positional_embedding_type", finalRMS = "final_rms"
         case dVocabOut = "d_vocab_out", parallelAttnMLP = "parallel_attn_mlp", rotaryDim = "rotary_dim"
         case nParams = "n_params", useHookTokens = "use_hook_tokens", gatedMLP = "gated_mlp"
         case defaultPrependBOS = "default_prepend_bos", dtype
@@ -131,7 +131,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         modelName = try c.decodeIfPresent(String.self, forKey: .modelName) ?? modelName
         nHeads = try c.decodeIfPresent(Int.self, forKey: .nHeads) ?? nHeads
         dMLP = try c.decodeIfPresent(Int.self, forKey: .dMLP)
-        actFn = try c.decodeIfPresent(String.self, forKey: .actFn)
+        activation = try Self.flag(ActivationKind.self, .activation, in: c)
         dVocab = try c.decodeIfPresent(Int.self, forKey: .dVocab) ?? dVocab
         eps = try c.decodeIfPresent(Double.self, forKey: .eps) ?? eps
         useAttnResult = try c.decodeIfPresent(Bool.self, forKey: .useAttnResult) ?? useAttnResult
@@ -150,18 +150,23 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         checkpointValue = try c.decodeIfPresent(Int.self, forKey: .checkpointValue)
         tokenizerName = try c.decodeIfPresent(String.self, forKey: .tokenizerName)
         windowSize = try c.decodeIfPresent(Int.self, forKey: .windowSize)
-        attnTypes = try c.decodeIfPresent([String].self, forKey: .attnTypes)
-        initMode = try c.decodeIfPresent(String.self, forKey: .initMode) ?? initMode
-        normalizationType = try c.decodeIfPresent(String.self, forKey: .normalizationType)
+        attnTypes = try c.decodeIfPresent([String].self, forKey: .attnTypes)?.map { raw in
+            guard let scope = AttentionScope(rawValue: raw) else {
+                throw DecodingError.dataCorruptedError(forKey: .attnTypes, in: c, debugDescription: Self.notOneOf(raw, AttentionScope.self))
+            }
+            return scope
+        }
+        initMode = try Self.flag(InitMode.self, .initMode, in: c) ?? initMode
+        norm = try Self.flag(NormKind.self, .norm, in: c)
         device = try c.decodeIfPresent(String.self, forKey: .device)
         nDevices = try c.decodeIfPresent(Int.self, forKey: .nDevices) ?? nDevices
-        attentionDir = try c.decodeIfPresent(String.self, forKey: .attentionDir) ?? attentionDir
+        attentionDirection = try Self.flag(AttentionDirection.self, .attentionDirection, in: c) ?? attentionDirection
         attnOnly = try c.decodeIfPresent(Bool.self, forKey: .attnOnly) ?? attnOnly
         seed = try c.decodeIfPresent(Int.self, forKey: .seed)
         initializerRange = try c.decodeIfPresent(Double.self, forKey: .initializerRange) ?? initializerRange
         initWeights = try c.decodeIfPresent(Bool.self, forKey: .initWeights) ?? initWeights
         scaleAttnByInverseLayerIdx = try c.decodeIfPresent(Bool.self, forKey: .scaleAttnByInverseLayerIdx) ?? scaleAttnByInverseLayerIdx
-        positionalEmbeddingType = try c.decodeIfPresent(String.self, forKey: .positionalEmbeddingType) ?? positionalEmbeddingType
+        position = try Self.flag(PositionKind.self, .position, in: c) ?? position
         finalRMS = try c.decodeIfPresent(Bool.self, forKey: .finalRMS) ?? finalRMS
         dVocabOut = try c.decodeIfPresent(Int.self, forKey: .dVocabOut) ?? dVocabOut
         parallelAttnMLP = try c.decodeIfPresent(Bool.self, forKey: .parallelAttnMLP) ?? parallelAttnMLP
@@ -170,7 +175,12 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         useHookTokens = try c.decodeIfPresent(Bool.self, forKey: .useHookTokens) ?? useHookTokens
         gatedMLP = try c.decodeIfPresent(Bool.self, forKey: .gatedMLP) ?? gatedMLP
         defaultPrependBOS = try c.decodeIfPresent(Bool.self, forKey: .defaultPrependBOS) ?? defaultPrependBOS
-        dtype = try c.decodeIfPresent(String.self, forKey: .dtype) ?? dtype
+        if let name = try c.decodeIfPresent(String.self, forKey: .dtype) {
+            guard let value = DType(torchName: name), value.isFloatingPoint else {
+                throw DecodingError.dataCorruptedError(forKey: .dtype, in: c, debugDescription: "'\(name)' is not a float dtype")
+            }
+            dtype = value
+        }
         tokenizerPrependsBOS = try c.decodeIfPresent(Bool.self, forKey: .tokenizerPrependsBOS)
         nKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .nKeyValueHeads)
         postEmbeddingLN = try c.decodeIfPresent(Bool.self, forKey: .postEmbeddingLN) ?? postEmbeddingLN
@@ -194,6 +204,22 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         NTKOriginalCtxLen = try c.decodeIfPresent(Int.self, forKey: .NTKOriginalCtxLen) ?? NTKOriginalCtxLen
     }
 
+    /// A flag's TransformerLens string as its typed value; an unknown string is a decoding error naming the choices.
+    private static func flag<Flag: RawRepresentable & CaseIterable>(
+        _ type: Flag.Type, _ key: CodingKeys, in c: KeyedDecodingContainer<CodingKeys>
+    ) throws -> Flag? where Flag.RawValue == String {
+        guard let raw = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+        guard let value = Flag(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: notOneOf(raw, Flag.self))
+        }
+        return value
+    }
+
+    private static func notOneOf<Flag: RawRepresentable & CaseIterable>(_ raw: String, _ type: Flag.Type) -> String
+    where Flag.RawValue == String {
+        "'\(raw)' is not one of " + Flag.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+
     /// Every field is written, `nil` as JSON null (as TransformerLens's `to_dict` holds None).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -204,7 +230,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(modelName, forKey: .modelName)
         try c.encode(nHeads, forKey: .nHeads)
         try c.encode(dMLP, forKey: .dMLP)
-        try c.encode(actFn, forKey: .actFn)
+        try c.encode(activation, forKey: .activation)
         try c.encode(dVocab, forKey: .dVocab)
         try c.encode(eps, forKey: .eps)
         try c.encode(useAttnResult, forKey: .useAttnResult)
@@ -225,16 +251,16 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(windowSize, forKey: .windowSize)
         try c.encode(attnTypes, forKey: .attnTypes)
         try c.encode(initMode, forKey: .initMode)
-        try c.encode(normalizationType, forKey: .normalizationType)
+        try c.encode(norm, forKey: .norm)
         try c.encode(device, forKey: .device)
         try c.encode(nDevices, forKey: .nDevices)
-        try c.encode(attentionDir, forKey: .attentionDir)
+        try c.encode(attentionDirection, forKey: .attentionDirection)
         try c.encode(attnOnly, forKey: .attnOnly)
         try c.encode(seed, forKey: .seed)
         try c.encode(initializerRange, forKey: .initializerRange)
         try c.encode(initWeights, forKey: .initWeights)
         try c.encode(scaleAttnByInverseLayerIdx, forKey: .scaleAttnByInverseLayerIdx)
-        try c.encode(positionalEmbeddingType, forKey: .positionalEmbeddingType)
+        try c.encode(position, forKey: .position)
         try c.encode(finalRMS, forKey: .finalRMS)
         try c.encode(dVocabOut, forKey: .dVocabOut)
         try c.encode(parallelAttnMLP, forKey: .parallelAttnMLP)
@@ -243,7 +269,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(useHookTokens, forKey: .useHookTokens)
         try c.encode(gatedMLP, forKey: .gatedMLP)
         try c.encode(defaultPrependBOS, forKey: .defaultPrependBOS)
-        try c.encode(dtype, forKey: .dtype)
+        try c.encode(dtype.torchName, forKey: .dtype)
         try c.encode(tokenizerPrependsBOS, forKey: .tokenizerPrependsBOS)
         try c.encode(nKeyValueHeads, forKey: .nKeyValueHeads)
         try c.encode(postEmbeddingLN, forKey: .postEmbeddingLN)
@@ -273,9 +299,9 @@ extension CanonicalConfig {
     public mutating func applyDerivedDefaults() {
         if nHeads == -1 { nHeads = dModel / dHead }
         if !attnOnly && dMLP == nil { dMLP = dModel * 4 }
-        if initializerRange < 0 { initializerRange = initMode == "gpt2" ? 0.8 / Double(dModel).squareRoot() : 1.0 }
+        if initializerRange < 0 { initializerRange = initMode == .gpt2 ? 0.8 / Double(dModel).squareRoot() : 1.0 }
         if dVocabOut == -1 { dVocabOut = dVocab }
-        if positionalEmbeddingType == "rotary" && rotaryDim == nil { rotaryDim = dHead }
+        if position == .rotary && rotaryDim == nil { rotaryDim = dHead }
         var params = nLayers * dModel * dHead * nHeads * 4
         if !attnOnly, let dMLP {
             var mlp = dModel * dMLP * (2 + (gatedMLP ? 1 : 0))
@@ -290,4 +316,18 @@ extension CanonicalConfig {
     public var kvHeads: Int { nKeyValueHeads ?? nHeads }
     /// Whether K and V are stored grouped (`_W_K`, `_W_V`) as TransformerLens names them.
     public var isGroupedQuery: Bool { nKeyValueHeads != nil }
+
+    /// The last norm: `final_rms` makes a LayerNorm model's final norm an RMSNorm.
+    public var finalNorm: NormKind? { finalRMS ? norm?.asRMS : norm }
+    /// The norms after attention and after the MLP (`use_normalization_before_and_after`,
+    /// Gemma 2): RMSNorms that keep their weights when the norms before are folded.
+    public var normAfter: NormKind? {
+        guard useNormalizationBeforeAndAfter, let norm else { return nil }
+        return norm.centres ? norm : .rms
+    }
+    /// The MLP's norm over its hidden units (`solu_ln`): a LayerNorm, folded when the blocks' norms are.
+    public var mlpHiddenNorm: NormKind? {
+        guard activation?.hasHiddenNorm == true else { return nil }
+        return norm == .layerNorm ? .layerNorm : .layerNormPre
+    }
 }

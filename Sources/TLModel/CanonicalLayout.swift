@@ -8,15 +8,14 @@ import TLFormats
 /// Order is TransformerLens's registration order, which is also the streaming
 /// order: the embed group, blocks 0…n-1, the unembed group.
 public enum CanonicalLayout {
-    /// All parameters, dtype from `config.dtype` (float32 when unrecognised).
+    /// All parameters, in `config.dtype`.
     public static func parameters(for config: CanonicalConfig) -> [TensorInfo] {
         WeightGroup.all(layers: config.nLayers).flatMap { parameters(for: config, group: $0) }
     }
 
     /// The parameters of one group, in order.
     public static func parameters(for config: CanonicalConfig, group: WeightGroup) -> [TensorInfo] {
-        let dtype = DType(torchName: config.dtype) ?? .f32
-        return shapes(for: config, group: group).map { TensorInfo(name: $0.name, dtype: dtype, shape: $0.shape) }
+        shapes(for: config, group: group).map { TensorInfo(name: $0.name, dtype: config.dtype, shape: $0.shape) }
     }
 
     private static func shapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
@@ -26,45 +25,29 @@ public enum CanonicalLayout {
             var out: [(String, [Int])] = [("embed.W_E", [c.dVocab, m])]
             // Embed's own norm is always a LayerNorm (Bloom's word_embeddings_layernorm).
             if c.postEmbeddingLN { out += [("embed.ln.w", [m]), ("embed.ln.b", [m])] }
-            // Every non-rotary model gets a positional table, alibi included (TL allocates it).
-            if c.positionalEmbeddingType != "rotary" { out.append(("pos_embed.W_pos", [c.nCtx, m])) }
+            if c.position.hasPositionTable { out.append(("pos_embed.W_pos", [c.nCtx, m])) }
             return out
         case .block(let l):
             let p = "blocks.\(l)."
             var out = [(String, [Int])]()
-            out += norm(p + "ln1", c.normalizationType, length: m)
-            if c.useNormalizationBeforeAndAfter { out += norm(p + "ln1_post", postNormType(c), length: m) }
+            out += norm(p + "ln1", c.norm, length: m)
+            out += norm(p + "ln1_post", c.normAfter, length: m)
             if !c.attnOnly {
-                out += norm(p + "ln2", c.normalizationType, length: m)
-                if c.useNormalizationBeforeAndAfter { out += norm(p + "ln2_post", postNormType(c), length: m) }
+                out += norm(p + "ln2", c.norm, length: m)
+                out += norm(p + "ln2_post", c.normAfter, length: m)
             }
             out += attention(p + "attn.", c)
             if !c.attnOnly { out += mlp(p + "mlp.", c) }
             return out
         case .unembed:
-            var out = [(String, [Int])]()
-            // An LN model with final_rms ends in an RMSNorm (and its folded form, RMSPre).
-            let finalType = c.finalRMS ? (c.normalizationType == "LN" ? "RMS" : c.normalizationType == "LNPre" ? "RMSPre" : c.normalizationType)
-                                       : c.normalizationType
-            out += norm("ln_final", finalType, length: m)
-            out += [("unembed.W_U", [m, c.dVocabOut]), ("unembed.b_U", [c.dVocabOut])]
-            return out
+            return norm("ln_final", c.finalNorm, length: m) + [("unembed.W_U", [m, c.dVocabOut]), ("unembed.b_U", [c.dVocabOut])]
         }
     }
 
     /// LayerNorm has w and b, RMSNorm w only; the `Pre` forms and none have no parameters.
-    private static func norm(_ prefix: String, _ type: String?, length: Int) -> [(String, [Int])] {
-        switch type {
-        case "LN": return [(prefix + ".w", [length]), (prefix + ".b", [length])]
-        case "RMS": return [(prefix + ".w", [length])]
-        default: return []
-        }
-    }
-
-    /// The after-norms of Gemma 2 stay RMSNorm even once the before-norms are folded.
-    private static func postNormType(_ c: CanonicalConfig) -> String? {
-        guard let type = c.normalizationType else { return nil }
-        return type.hasPrefix("RMS") ? "RMS" : type
+    private static func norm(_ prefix: String, _ kind: NormKind?, length: Int) -> [(String, [Int])] {
+        guard let kind else { return [] }
+        return (kind.hasWeight ? [(prefix + ".w", [length])] : []) + (kind.hasBias ? [(prefix + ".b", [length])] : [])
     }
 
     private static func attention(_ p: String, _ c: CanonicalConfig) -> [(String, [Int])] {
@@ -99,10 +82,8 @@ public enum CanonicalLayout {
         } else {
             out = [(p + "W_in", [m, f]), (p + "b_in", [f]), (p + "W_out", [f, m]), (p + "b_out", [m])]
         }
-        // SoLU-style activations (`*_ln`) carry a norm over d_mlp.
-        if let act = c.actFn, act.hasSuffix("_ln"), c.normalizationType == "LN" {
-            out += [(p + "ln.w", [f]), (p + "ln.b", [f])]
-        }
+        // SoLU-style activations (`solu_ln`) carry a norm over d_mlp.
+        out += norm(p + "ln", c.mlpHiddenNorm, length: f)
         return out
     }
 }

@@ -12,8 +12,7 @@ public enum CenterWritingWeights: ProcessingStep {
         switch group {
         case .embed:
             try centreRows("embed.W_E", &weights, dModel: dims.dModel)
-            // Rotary models have no positional embedding matrix to centre.
-            if config.positionalEmbeddingType != "rotary", weights["pos_embed.W_pos"] != nil {
+            if config.position.hasPositionTable, weights["pos_embed.W_pos"] != nil {
                 try centreRows("pos_embed.W_pos", &weights, dModel: dims.dModel)
             }
         case .block(let l):

@@ -14,7 +14,7 @@ import TLModel
 public enum FoldLayerNorm: ProcessingStep {
     public static func apply(to group: WeightGroup, weights: inout StateDict, config: CanonicalConfig) throws(TLError) {
         // Only LN and RMS carry weights to fold; LNPre/RMSPre are folded already, None has nothing.
-        guard config.normalizationType == "LN" || config.normalizationType == "RMS" else { return }
+        guard config.norm?.hasWeight == true else { return }
         switch group {
         case .embed: return  // Bloom's embedding norm (embed.ln) feeds the residual stream itself: not folded.
         case .block(let layer): try foldBlock(layer, &weights, config)
@@ -59,10 +59,10 @@ public enum FoldLayerNorm: ProcessingStep {
 
     private static func foldBlock(_ l: Int, _ weights: inout StateDict, _ config: CanonicalConfig) throws(TLError) {
         let dims = try Dims(config)
-        let layerNorm = config.usesLayerNorm
+        let layerNorm = config.norm?.centres == true
         let p = "blocks.\(l)"
         guard let ln1 = try takeNorm("\(p).ln1", &weights, length: dims.dModel, layerNorm: layerNorm) else {
-            throw .badTensor(name: "\(p).ln1.w", problem: "missing (normalization_type is \(config.normalizationType ?? "null"))")
+            throw .badTensor(name: "\(p).ln1.w", problem: "missing (normalization_type is \(config.norm?.rawValue ?? "null"))")
         }
         for (name, heads) in [("W_Q", dims.nHeads), ("\(dims.kvPrefix)W_K", dims.kvHeads), ("\(dims.kvPrefix)W_V", dims.kvHeads)] {
             let bias = "\(p).attn." + name.replacingOccurrences(of: "W_", with: "b_")
@@ -75,7 +75,7 @@ public enum FoldLayerNorm: ProcessingStep {
         // (ln2 = ln1). A canonical dict that stores it once folds ln1 into the MLP too.
         let ln2Stored = try takeNorm("\(p).ln2", &weights, length: dims.dModel, layerNorm: layerNorm)
         guard let ln2 = ln2Stored ?? (config.parallelAttnMLP ? ln1 : nil) else {
-            throw .badTensor(name: "\(p).ln2.w", problem: "missing (normalization_type is \(config.normalizationType ?? "null"))")
+            throw .badTensor(name: "\(p).ln2.w", problem: "missing (normalization_type is \(config.norm?.rawValue ?? "null"))")
         }
         let dMLP = try dims.dMLP(config)
         if config.isMixtureOfExperts {
@@ -94,7 +94,7 @@ public enum FoldLayerNorm: ProcessingStep {
             }
         }
         // SoLU's LayerNorm inside the MLP reads the d_mlp activations and feeds W_out.
-        if config.actFn?.hasPrefix("solu") == true,
+        if config.activation?.hasHiddenNorm == true,
            let lnMLP = try takeNorm("\(p).mlp.ln", &weights, length: dMLP, layerNorm: layerNorm) {
             try fold(lnMLP, weight: "\(p).mlp.W_out", bias: ("\(p).mlp.b_out", [dims.dModel]), &weights, shape: [dMLP, dims.dModel],
                      outer: 1, axis: dMLP, inner: dims.dModel, centre: layerNorm)
@@ -116,7 +116,7 @@ public enum FoldLayerNorm: ProcessingStep {
         }
         let experts = try Param.dimension(config.numExperts, "num_experts")
         let scaleOnly = Norm(w: ln2.w, b: nil)
-        let centre = config.usesLayerNorm
+        let centre = config.norm?.centres == true
         try fold(scaleOnly, weight: "\(p).mlp.W_gate.weight", bias: nil, &weights, shape: [experts, dims.dModel],
                  outer: experts, axis: dims.dModel, inner: 1, centre: centre)
         for e in 0..<experts {
@@ -130,9 +130,9 @@ public enum FoldLayerNorm: ProcessingStep {
     private static func foldFinal(_ weights: inout StateDict, _ config: CanonicalConfig) throws(TLError) {
         let dims = try Dims(config)
         // final_rms (old SoLU checkpoints): ln_final is an RMSNorm even in a LayerNorm model.
-        let layerNorm = config.usesLayerNorm && !config.finalRMS
+        let layerNorm = config.finalNorm?.centres == true
         guard let ln = try takeNorm("ln_final", &weights, length: dims.dModel, layerNorm: layerNorm) else {
-            throw .badTensor(name: "ln_final.w", problem: "missing (normalization_type is \(config.normalizationType ?? "null"))")
+            throw .badTensor(name: "ln_final.w", problem: "missing (normalization_type is \(config.norm?.rawValue ?? "null"))")
         }
         // Only the shape is read here: holding the tensor would make the in-place update copy it.
         guard let shape = weights["unembed.W_U"]?.shape, shape.count == 2 else {

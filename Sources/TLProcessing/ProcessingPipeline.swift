@@ -17,50 +17,53 @@ public struct ProcessingPipeline: GroupProcessing {
         self.options = options
     }
 
-    /// The steps that really run for `config`, with the reasons for any requested step skipped.
-    public struct Plan: Equatable, Sendable {
-        public var steps: [Step] = []
-        /// One line per requested step that does not apply to this model (for stderr).
+    /// The steps that really run for one model, in order, with the reasons for any
+    /// requested step skipped.
+    public struct Plan: PreparedProcessing, Equatable {
+        /// The unprocessed config every step reads.
+        public let config: CanonicalConfig
+        public var steps: [ProcessingOptions.Flag] = []
         public var notices: [String] = []
-    }
 
-    public enum Step: String, CaseIterable, Sendable {
-        case foldLayerNorm = "fold_ln"
-        case centerWritingWeights = "center_writing_weights"
-        case centerUnembed = "center_unembed"
-        case foldValueBiases = "fold_value_biases"
-        case refactorFactoredAttnMatrices = "refactor_factored_attn_matrices"
+        /// The flags that take effect.
+        public var applied: ProcessingOptions { ProcessingOptions(Set(steps)) }
 
-        var implementation: any ProcessingStep.Type {
-            switch self {
-            case .foldLayerNorm: return FoldLayerNorm.self
-            case .centerWritingWeights: return CenterWritingWeights.self
-            case .centerUnembed: return CenterUnembed.self
-            case .foldValueBiases: return FoldValueBiases.self
-            case .refactorFactoredAttnMatrices: return RefactorFactoredAttn.self
+        public var outputConfig: CanonicalConfig {
+            var out = config
+            if steps.contains(.foldLN) { out.norm = config.norm?.folded }
+            return out
+        }
+
+        public func process(_ group: WeightGroup, weights: inout StateDict) throws(TLError) {
+            for step in steps {
+                try step.implementation.apply(to: group, weights: &weights, config: config)
             }
         }
     }
 
+    public func prepare(for config: CanonicalConfig) throws(TLError) -> any PreparedProcessing {
+        try plan(for: config)
+    }
+
     /// Decides which steps run; throws for requests that must be refused.
     public func plan(for config: CanonicalConfig) throws(TLError) -> Plan {
-        var plan = Plan()
+        var plan = Plan(config: config)
         var foldLN = options.foldLN, centreWriting = options.centerWritingWeights, centreUnembed = options.centerUnembed
-        if config.positionalEmbeddingType == "shortformer" && (foldLN || centreWriting || centreUnembed) {
+        if config.position == .shortformer && (foldLN || centreWriting || centreUnembed) {
             plan.notices.append("shortformer positional embeddings: not folding LayerNorm or centring weights "
                                 + "(TransformerLens skips these too)")
             (foldLN, centreWriting, centreUnembed) = (false, false, false)
         }
-        let normalised = config.usesLayerNorm || config.usesRMSNorm
-        if foldLN && !normalised {
-            plan.notices.append("normalization_type is \(config.normalizationType ?? "null"): nothing to fold")
+        if foldLN && config.norm == nil {
+            plan.notices.append("normalization_type is null: nothing to fold")
             foldLN = false
         }
-        if foldLN && config.isMixtureOfExperts && config.usesLayerNorm {
+        let layerNorm = config.norm?.centres == true
+        if foldLN && config.isMixtureOfExperts && layerNorm {
             throw .unsupported("--fold-ln: cannot fold LayerNorm biases into mixture-of-experts layers (they have no biases)")
         }
-        if centreWriting && !config.usesLayerNorm {
-            plan.notices.append("normalization_type is \(config.normalizationType ?? "null"), not LayerNorm: "
+        if centreWriting && !layerNorm {
+            plan.notices.append("normalization_type is \(config.norm?.rawValue ?? "null"), not LayerNorm: "
                                 + "not centring the writing weights (TransformerLens skips this too)")
             centreWriting = false
         } else if centreWriting && config.finalRMS {
@@ -75,7 +78,7 @@ public struct ProcessingPipeline: GroupProcessing {
         if options.refactorFactoredAttnMatrices {
             try RefactorFactoredAttn.checkSupported(config)
         }
-        if foldLN { plan.steps.append(.foldLayerNorm) }
+        if foldLN { plan.steps.append(.foldLN) }
         if centreWriting { plan.steps.append(.centerWritingWeights) }
         if centreUnembed { plan.steps.append(.centerUnembed) }
         if options.foldValueBiases { plan.steps.append(.foldValueBiases) }
@@ -83,25 +86,9 @@ public struct ProcessingPipeline: GroupProcessing {
         return plan
     }
 
+    /// The config after processing.
     public func outputConfig(for config: CanonicalConfig) throws(TLError) -> CanonicalConfig {
-        var out = config
-        if try plan(for: config).steps.contains(.foldLayerNorm) {
-            if config.usesLayerNorm { out.normalizationType = "LNPre" }
-            if config.usesRMSNorm { out.normalizationType = "RMSPre" }
-        }
-        return out
-    }
-
-    /// Applies every planned step to one group. The notices are printed to stderr once,
-    /// with the embed group (every model has exactly one).
-    public func process(_ group: WeightGroup, weights: inout StateDict, config: CanonicalConfig) throws(TLError) {
-        let plan = try plan(for: config)
-        if group == .embed {
-            for notice in plan.notices { Console.error("note: \(notice)") }
-        }
-        for step in plan.steps {
-            try step.implementation.apply(to: group, weights: &weights, config: config)
-        }
+        try plan(for: config).outputConfig
     }
 
     /// The whole model at once: splits `all` into groups, processes each, joins them.
@@ -117,13 +104,26 @@ public struct ProcessingPipeline: GroupProcessing {
             }
             groups[group, default: [:]][name] = tensor
         }
-        let outputConfig = try outputConfig(for: config)
+        let plan = try plan(for: config)
         var result: StateDict = [:]
         for group in WeightGroup.all(layers: config.nLayers) {
             var weights = groups.removeValue(forKey: group) ?? [:]
-            try process(group, weights: &weights, config: config)
+            try plan.process(group, weights: &weights)
             result.merge(weights) { _, new in new }
         }
-        return (result, outputConfig)
+        return (result, plan.outputConfig)
+    }
+}
+
+extension ProcessingOptions.Flag {
+    /// The step that carries out this flag.
+    var implementation: any ProcessingStep.Type {
+        switch self {
+        case .foldLN: return FoldLayerNorm.self
+        case .centerWritingWeights: return CenterWritingWeights.self
+        case .centerUnembed: return CenterUnembed.self
+        case .foldValueBiases: return FoldValueBiases.self
+        case .refactorFactoredAttnMatrices: return RefactorFactoredAttn.self
+        }
     }
 }

@@ -36,7 +36,7 @@ public enum RefactorFactoredAttn: ProcessingStep {
 
     /// The refusal, with the reason, for models the refactor does not apply to.
     static func checkSupported(_ config: CanonicalConfig) throws(TLError) {
-        if config.positionalEmbeddingType == "rotary" {
+        if config.position == .rotary {
             throw .unsupported("--refactor-factored-attn-matrices is undefined for rotary models: their "
                                + "query-key product depends on the positions (TransformerLens refuses it too)")
         }

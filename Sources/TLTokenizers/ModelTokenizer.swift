@@ -2,23 +2,41 @@ import Foundation
 import TLCore
 import TLFormats
 
+/// What a model's own configuration says about its tokenizer, beyond the tokenizer files:
+/// the family's facts (its architecture declaration) and the model's `default_prepend_bos`.
+public struct TokenizerFacts: Sendable, Equatable {
+    /// transformers' tokenizer class to assume when tokenizer_config.json names none
+    /// (transformers picks it by the model type).
+    public var fallbackClass: String?
+    /// TransformerLens loads this family's tokenizer slow (`use_fast=False`), and slow
+    /// tokenizers honour `add_bos_token`.
+    public var loadsSlow: Bool
+    /// TransformerLens's `default_prepend_bos` for the model.
+    public var defaultPrependBOS: Bool
+
+    public init(fallbackClass: String? = nil, loadsSlow: Bool = false, defaultPrependBOS: Bool = true) {
+        self.fallbackClass = fallbackClass
+        self.loadsSlow = loadsSlow
+        self.defaultPrependBOS = defaultPrependBOS
+    }
+
+    /// A tokenizer known by its files alone.
+    public static let generic = TokenizerFacts()
+}
+
 /// A model's tokenizer as TransformerLens 2.16.1 uses it: `tokenizer.json` plus the
-/// BOS facts from `tokenizer_config.json` / `special_tokens_map.json` and, in a
-/// directory written by `tlconvert convert`, the TL fields of `config.json`.
+/// BOS facts from `tokenizer_config.json` / `special_tokens_map.json` and the model's
+/// `TokenizerFacts`.
 ///
 /// TransformerLens loads every tokenizer with `add_bos_token=True`. For transformers'
 /// Llama, Code Llama, Gemma, GPT-NeoX and Cohere fast tokenizers that rebuilds the
 /// post-processor as `[bos] $A [eos if add_eos_token]`; other classes keep the file's
 /// post-processor. `tokenizer_prepends_bos` is then "encoding the empty string with
-/// special tokens gives something", and `to_tokens` prepends the BOS *text* only when
+/// special tokens gives something" (TransformerLens recomputes it whenever it loads a
+/// tokenizer, whatever the config said), and `to_tokens` prepends the BOS *text* only when
 /// the tokenizer does not already add it. transformers also overrides a top-level
 /// ByteLevel pre-tokenizer's `add_prefix_space` with tokenizer_config.json's (default false),
 /// and its `__call__` replaces the file's truncation and padding with its own arguments.
-///
-/// Two per-family facts of TransformerLens 2.16.1 are keyed here by config.json's
-/// architecture (a converted directory's own `tokenizer_prepends_bos`/`default_prepend_bos`
-/// win): Phi tokenizers are loaded slow (`use_fast=False` for names containing "phi"), and slow
-/// tokenizers honour `add_bos_token`; Bloom and Qwen models default to no BOS.
 public struct ModelTokenizer: Sendable {
     /// The tokenizer exactly as tokenizer.json describes it (what `tokenize` prints).
     public let tokenizer: Tokenizer
@@ -28,7 +46,7 @@ public struct ModelTokenizer: Sendable {
     public let bosToken: String
     /// Whether the tokenizer itself adds BOS when asked for special tokens.
     public let tokenizerPrependsBOS: Bool
-    /// `default_prepend_bos` from a converted directory's config.json (TransformerLens's default: true).
+    /// The model's `default_prepend_bos` (TransformerLens's default: true).
     public let defaultPrependBOS: Bool
 
     public var bosTokenID: Int? { tokenizer.id(of: bosToken) }
@@ -36,20 +54,10 @@ public struct ModelTokenizer: Sendable {
     /// Classes whose fast tokenizer rebuilds its post-processor from add_bos_token/add_eos_token.
     static let bosRebuildingClasses: Set<String> = ["LlamaTokenizer", "CodeLlamaTokenizer", "GemmaTokenizer",
                                                     "GPTNeoXTokenizer", "CohereTokenizer"]
-    /// Architectures whose tokenizer TransformerLens loads slow, so that add_bos_token=True adds BOS.
-    static let slowTokenizerArchitectures: Set<String> = ["PhiForCausalLM", "Phi3ForCausalLM"]
-    /// Architectures TransformerLens gives `default_prepend_bos: false`.
-    static let noBOSArchitectures: Set<String> = ["BloomForCausalLM", "QWenLMHeadModel", "Qwen2ForCausalLM",
-                                                  "Qwen3ForCausalLM"]
-    /// transformers' tokenizer class by config.json `model_type`, when tokenizer_config.json names none.
-    static let classByModelType: [String: String] = [
-        "llama": "LlamaTokenizer", "mistral": "LlamaTokenizer", "mixtral": "LlamaTokenizer",
-        "phi3": "LlamaTokenizer", "gemma": "GemmaTokenizer", "gemma2": "GemmaTokenizer",
-        "gpt_neox": "GPTNeoXTokenizer", "cohere": "CohereTokenizer", "gpt2": "GPT2Tokenizer",
-    ]
 
-    /// `path`: a model directory (Hugging Face layout or converted) or a tokenizer.json file.
-    public static func load(path: String) throws(TLError) -> ModelTokenizer {
+    /// `path`: a model directory (Hugging Face layout or converted) or a tokenizer.json file;
+    /// `facts`: what the model's configuration adds.
+    public static func load(path: String, facts: TokenizerFacts = .generic) throws(TLError) -> ModelTokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .notFound("\(path): no such file or directory (give a model directory or a tokenizer.json)")
@@ -68,17 +76,15 @@ public struct ModelTokenizer: Sendable {
         let tokenizer = try Tokenizer.load(path: file)
         // A lone JSON file under another name says nothing about the files beside it.
         guard isDirectory.boolValue || (file as NSString).lastPathComponent == "tokenizer.json" else {
-            return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, modelConfig: nil)
+            return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, facts: facts)
         }
-        let tokenizerConfig = try optionalJSON(directory, "tokenizer_config.json")
-        let specialTokensMap = try optionalJSON(directory, "special_tokens_map.json")
-        let modelConfig = try optionalJSON(directory, "config.json")
-        return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: tokenizerConfig,
-                              specialTokensMap: specialTokensMap, modelConfig: modelConfig)
+        return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: try optionalJSON(directory, "tokenizer_config.json"),
+                              specialTokensMap: try optionalJSON(directory, "special_tokens_map.json"), facts: facts)
     }
 
     /// Assembles the TransformerLens view from already-read files (any may be absent).
-    public init(tokenizer: Tokenizer, tokenizerConfig: JSONValue?, specialTokensMap: JSONValue?, modelConfig: JSONValue?) {
+    public init(tokenizer: Tokenizer, tokenizerConfig: JSONValue?, specialTokensMap: JSONValue?,
+                facts: TokenizerFacts = .generic) {
         self.tokenizer = tokenizer
         func special(_ key: String) -> String? {
             Self.tokenContent(tokenizerConfig?[key]) ?? Self.tokenContent(specialTokensMap?[key])
@@ -86,14 +92,10 @@ public struct ModelTokenizer: Sendable {
         let bos = special("bos_token"), eos = special("eos_token")
         bosToken = bos ?? eos ?? "<|endoftext|>"
 
-        var className = tokenizerConfig?["tokenizer_class"]?.stringValue
-            ?? modelConfig?["model_type"]?.stringValue.flatMap { Self.classByModelType[$0] }
+        var className = tokenizerConfig?["tokenizer_class"]?.stringValue ?? facts.fallbackClass
         if let name = className, name.hasSuffix("Fast") { className = String(name.dropLast(4)) }
-        let architecture = modelConfig?["architectures"]?.arrayValue?.first?.stringValue
-            ?? modelConfig?["original_architecture"]?.stringValue
-        let loadedSlow = architecture.map(Self.slowTokenizerArchitectures.contains) ?? false
         var withBOS = tokenizer
-        if loadedSlow || className.map(Self.bosRebuildingClasses.contains) == true {
+        if facts.loadsSlow || className.map(Self.bosRebuildingClasses.contains) == true {
             let addEOS = tokenizerConfig?["add_eos_token"]?.boolValue ?? false
             func token(_ content: String?) -> Token? {
                 guard let content, let id = tokenizer.id(of: content) else { return nil }
@@ -109,10 +111,8 @@ public struct ModelTokenizer: Sendable {
         withBOS.truncation = nil
         withBOS.padding = nil
         tokenizerWithBOS = withBOS
-        tokenizerPrependsBOS = modelConfig?["tokenizer_prepends_bos"]?.boolValue
-            ?? !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
-        defaultPrependBOS = modelConfig?["default_prepend_bos"]?.boolValue
-            ?? !(architecture.map(Self.noBOSArchitectures.contains) ?? false)
+        tokenizerPrependsBOS = !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
+        defaultPrependBOS = facts.defaultPrependBOS
     }
 
     /// TransformerLens's `to_tokens` for one string: with `prependBOS` (default: the

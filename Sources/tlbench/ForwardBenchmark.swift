@@ -29,8 +29,8 @@ struct ForwardBenchmark: ParsableCommand {
         config.nHeads = heads
         config.dMLP = dMLP
         config.dVocab = vocab
-        config.actFn = "gelu_new"
-        config.normalizationType = "LN"
+        config.activation = .geluNew
+        config.norm = .layerNorm
         config.applyDerivedDefaults()
 
         let build = Date()

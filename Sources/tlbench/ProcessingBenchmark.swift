@@ -24,10 +24,10 @@ struct ProcessingBenchmark: ParsableCommand {
         config.nHeads = heads
         config.dMLP = dMLP
         config.dVocab = vocab
-        config.actFn = rms ? "silu" : "gelu_new"
+        config.activation = rms ? .silu : .geluNew
         config.gatedMLP = rms
-        config.normalizationType = rms ? "RMS" : "LN"
-        config.positionalEmbeddingType = "standard"
+        config.norm = rms ? .rms : .layerNorm
+        config.position = .standard
         config.applyDerivedDefaults()
         var all = ForwardBenchmark.randomWeights(config)
         if rms, all["blocks.0.mlp.W_gate"] == nil, let wIn = all["blocks.0.mlp.W_in"] {
@@ -41,7 +41,7 @@ struct ProcessingBenchmark: ParsableCommand {
             modes.append(("tl-defaults + refactor", options))
         }
         for (label, options) in modes {
-            let pipeline = ProcessingPipeline(options: options)
+            let plan = try failing { () throws(TLError) in try ProcessingPipeline(options: options).plan(for: config) }
             for group in WeightGroup.all(layers: 1) {
                 // Fresh buffers, as the converter's mapper hands out (shared ones would be copied on write).
                 var weights = all.filter { WeightGroup(parameter: $0.key) == group }
@@ -49,7 +49,7 @@ struct ProcessingBenchmark: ParsableCommand {
                 let bytes = weights.values.reduce(0) { $0 + $1.elementCount * 4 }
                 let touch = ProcessingBenchmark.touchSeconds(weights)
                 let start = now()
-                try failing { () throws(TLError) in try pipeline.process(group, weights: &weights, config: config) }
+                try failing { () throws(TLError) in try plan.process(group, weights: &weights) }
                 let seconds = now() - start
                 print(String(format: "%@ %@: %.3f s for %.0f MB (%.2f GB/s; one pass over the bytes: %.3f s)",
                              label, "\(group)", seconds, Double(bytes) / 1e6, Double(bytes) / seconds / 1e9, touch))

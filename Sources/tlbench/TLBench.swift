@@ -23,8 +23,9 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-func failing(_ body: () throws(TLError) -> Void) throws {
-    do { try body() } catch {
+@discardableResult
+func failing<Result>(_ body: () throws(TLError) -> Result) throws -> Result {
+    do { return try body() } catch {
         Console.error("tlbench: \(error)")
         throw ExitCode(error.exitCode)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLApp
 import TLConversion
 import TLCore
 import TLFormats
@@ -15,8 +16,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>).")
     var output: String?
 
-    @Option(help: "Element type of the written weights: float32, float16 or bfloat16.")
-    var dtype: String = "float32"
+    @Option(help: "Element type of the written weights.")
+    var dtype: OutputDType = .float32
 
     @Flag(help: "Replace the output directory if it exists.")
     var force = false
@@ -35,20 +36,30 @@ struct ConvertCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {
-                throw TLError.usage("--dtype must be float32, float16 or bfloat16 (got '\(dtype)')")
-            }
             let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
-            let converter = Converter(dtype: outputDType, processing: processing.pipeline, options: processing.options,
-                                      force: force, revision: resolved.revision)
+            let converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
+                                      revision: resolved.revision)
             let destination = output ?? "tl-models/\(resolved.name)"
             _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })
             if let verifyReference {
-                let transformer = try ModelLoader.load(destination).model.transformer()
+                let transformer = try ModelLoader.load(destination, progress: { Console.error($0) }).model.transformer()
                 try verification.verify(transformer, reference: verifyReference)
             }
+        }
+    }
+}
+
+/// `--dtype`: the element types a converted model may be written in.
+enum OutputDType: String, ExpressibleByArgument, CaseIterable {
+    case float32, float16, bfloat16
+
+    var dtype: DType {
+        switch self {
+        case .float32: return .f32
+        case .float16: return .f16
+        case .bfloat16: return .bf16
         }
     }
 }

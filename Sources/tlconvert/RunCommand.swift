@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLApp
 import TLConversion
 import TLCore
 import TLFormats
@@ -56,8 +57,8 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let loaded = try ModelLoader.load(model, processing: processing.options,
-                                              revision: hub.revision, offline: hub.offline)
+            let loaded = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
+                                              offline: hub.offline, progress: { Console.error($0) })
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder)

@@ -1,10 +1,6 @@
 import ArgumentParser
 import TLCore
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @main
 struct TLConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +24,7 @@ struct TLConvertCommand: ParsableCommand {
                 exit(withError: error)
             }
             Console.error(fullMessage(for: error))
-            Glibc.exit(2)
+            exit(withError: ExitCode(2))
         }
     }
 }

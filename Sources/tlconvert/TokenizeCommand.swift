@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLApp
 import TLConversion
 import TLCore
 import TLFormats
@@ -37,7 +38,7 @@ struct TokenizeCommand: ParsableCommand {
             let path = FileSystem.kind(of: model) == .missing
                 ? try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline).directory
                 : model
-            let tokenizer = try ModelTokenizer.load(path: path)
+            let tokenizer = try ModelTokenizer.load(path: path, facts: try TokenizerFacts.forModel(at: path))
             let encoded = prependBOS
                 ? tokenizer.toTokens(text, prependBOS: true)
                 : tokenizer.tokenizer.encode(text, addSpecialTokens: false)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TLApp
 import TLConversion
 import TLCore
 import TLFormats
@@ -36,7 +37,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let transformer = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
-                                                   offline: hub.offline).model.transformer()
+                                                   offline: hub.offline, progress: { Console.error($0) }).model.transformer()
             try verification.verify(transformer, reference: reference)
         }
     }

@@ -76,25 +76,26 @@ struct ArchitectureTests {
 
     @Test func foldedNormsHaveNoWeights() throws {
         var config = try Self.canonicalConfig("gpt2")
-        config.normalizationType = "LNPre"
+        config.norm = .layerNormPre
         let names = CanonicalLayout.parameters(for: config).map(\.name)
         #expect(!names.contains { $0.contains("ln1") || $0.contains("ln2") || $0.hasPrefix("ln_final") })
         var gemma2 = try Self.canonicalConfig("gem2")
-        gemma2.normalizationType = "RMSPre"
+        gemma2.norm = .rmsPre
         let gemmaNames = CanonicalLayout.parameters(for: gemma2).map(\.name)
         #expect(gemmaNames.contains("blocks.0.ln1_post.w") && !gemmaNames.contains("blocks.0.ln1.w"))
     }
 
     @Test func gemmaConfigsFollowTheirHuggingFaceConfig() throws {
         let gem = try Self.canonicalConfig("gem")
-        #expect(gem.normalizationType == "RMS" && gem.gatedMLP && gem.nKeyValueHeads != nil)
+        #expect(gem.norm == .rms && gem.gatedMLP && gem.nKeyValueHeads != nil)
         let gem2 = try Self.canonicalConfig("gem2")
-        let hf = try HFConfig(path: Fixtures.model("gem2") + "/config.json")
+        // The fixture's config.json: attn_logit_softcapping 2.0, final_logit_softcapping 3.0,
+        // query_pre_attn_scalar 12 (not d_head 8): TransformerLens's attn_scale is √12.
         #expect(gem2.useNormalizationBeforeAndAfter)
-        #expect(gem2.attnScoresSoftCap == (try hf.optionalDouble("attn_logit_softcapping")) ?? -1)
-        #expect(gem2.outputLogitsSoftCap == (try hf.optionalDouble("final_logit_softcapping")) ?? -1)
-        #expect(gem2.attnScale == (try hf.double("query_pre_attn_scalar", default: 256)).squareRoot())
-        #expect(gem2.attnTypes?.first == "local")  // Hugging Face: layer 0 slides
+        #expect(gem2.attnScoresSoftCap == 2.0)
+        #expect(gem2.outputLogitsSoftCap == 3.0)
+        #expect(gem2.attnScale == 12.0.squareRoot())
+        #expect(gem2.attnTypes?.first == .local)  // Hugging Face: layer 0 slides
     }
 
     @Test func unknownArchitectureListsTheSupportedOnes() throws {

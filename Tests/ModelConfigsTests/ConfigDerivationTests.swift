@@ -42,22 +42,22 @@ struct ConfigDerivationTests {
         let off = try Self.config(#"{\#(base), "sliding_window": null}"#)
         #expect(!off.useLocalAttn && off.windowSize == nil)
         let on = try Self.config(#"{\#(base), "sliding_window": 16}"#)
-        #expect(on.useLocalAttn && on.windowSize == 16 && on.attnTypes == ["local", "local", "local"])
+        #expect(on.useLocalAttn && on.windowSize == 16 && on.attnTypes == [.local, .local, .local])
         #expect(try Self.config(#"{\#(base)}"#).windowSize == 4096)  // MistralConfig's default
         #expect(on.nCtx == 2048)  // TransformerLens's cap
     }
 
     @Test func gptNeoExpandsAttentionTypes() throws {
         let c = try Self.config(#"{"architectures": ["GPTNeoForCausalLM"], "hidden_size": 32, "num_heads": 4, "num_layers": 4, "attention_types": [[["global", "local"], 2]], "window_size": 8}"#)
-        #expect(c.attnTypes == ["global", "local", "global", "local"] && c.windowSize == 8)
+        #expect(c.attnTypes == [.global, .local, .global, .local] && c.windowSize == 8)
         #expect(!c.useAttnScale && c.dMLP == 128)
     }
 
     @Test func partialRotaryAndDerivedFields() throws {
         let neox = try Self.config(#"{"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "intermediate_size": 256, "rotary_pct": 0.25, "vocab_size": 50}"#)
-        #expect(neox.rotaryDim == 4 && neox.parallelAttnMLP && neox.positionalEmbeddingType == "rotary")
+        #expect(neox.rotaryDim == 4 && neox.parallelAttnMLP && neox.position == .rotary)
         #expect(neox.attnScale == 4 && neox.dVocabOut == 50 && neox.nParams == 1 * 64 * 16 * 4 * 4 + 64 * 256 * 2)
         let bloom = try Self.config(#"{"architectures": ["BloomForCausalLM"], "n_embed": 48, "n_head": 6, "n_layer": 1, "vocab_size": 30}"#)
-        #expect(bloom.dModel == 48 && bloom.dHead == 8 && bloom.positionalEmbeddingType == "alibi" && !bloom.defaultPrependBOS)
+        #expect(bloom.dModel == 48 && bloom.dHead == 8 && bloom.position == .alibi && !bloom.defaultPrependBOS)
     }
 }

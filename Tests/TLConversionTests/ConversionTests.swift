@@ -122,7 +122,7 @@ struct ConversionTests {
     func halfPrecisionOutput(_ dtype: DType) throws {
         let (out, result) = try Self.convert("gpt2", dtype: dtype)
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
-        #expect(result.config.dtype == dtype.torchName)
+        #expect(result.config.dtype == dtype)
         let config = try JSONParser.parseFile(out + "/config.json")
         #expect(config["dtype"]?.stringValue == dtype.torchName)
         let ours = try SafeTensorsFile(path: out + "/model.safetensors")

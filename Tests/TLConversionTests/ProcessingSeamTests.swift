@@ -3,6 +3,7 @@ import Testing
 import TLCore
 import TLFormats
 import TLModel
+import TLProcessing
 @testable import TLConversion
 import TLTestSupport
 
@@ -11,17 +12,25 @@ import TLTestSupport
 /// wrong tensors is caught.
 struct ProcessingSeamTests {
     /// Drops the LayerNorm weights (the bookkeeping half of fold_ln), as a stand-in step.
-    struct DropNorms: GroupProcessing {
+    struct DropNorms: GroupProcessing, PreparedProcessing {
         var leaveOneBehind = false
         /// A group whose processing throws (the embed and unembed run on their own lane).
         var failIn: WeightGroup?
-        func outputConfig(for config: CanonicalConfig) throws(TLError) -> CanonicalConfig {
-            var c = config
-            c.normalizationType = "LNPre"
+        var options: ProcessingOptions { ProcessingOptions(foldLN: true) }
+        var config: CanonicalConfig?
+        var outputConfig: CanonicalConfig {
+            var c = config ?? CanonicalConfig(nLayers: 0, dModel: 0, nCtx: 0, dHead: 0)
+            c.norm = .layerNormPre
             return c
         }
-        func process(_ group: WeightGroup, weights: inout StateDict, config: CanonicalConfig) throws(TLError) {
-            #expect(config.normalizationType == "LN", "steps see the unprocessed config")
+        var notices: [String] { ["a stand-in step"] }
+        func prepare(for config: CanonicalConfig) throws(TLError) -> any PreparedProcessing {
+            #expect(config.norm == .layerNorm, "processing is prepared for the unprocessed config")
+            var prepared = self
+            prepared.config = config
+            return prepared
+        }
+        func process(_ group: WeightGroup, weights: inout StateDict) throws(TLError) {
             if group == failIn { throw .badTensor(name: "\(group)", problem: "refused by the test step") }
             for name in weights.keys where name.contains(".ln1.") || name.contains(".ln2.") || name.hasPrefix("ln_final.") {
                 if leaveOneBehind && name == "blocks.0.ln1.w" { continue }
@@ -33,8 +42,11 @@ struct ProcessingSeamTests {
     @Test func planAndConfigFollowTheProcessedConfig() throws {
         let out = ConversionTests.scratch("seam") + "/out"
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
-        let converter = Converter(processing: DropNorms(), options: ProcessingOptions(foldLN: true))
-        let result = try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out)
+        let converter = Converter(processor: DropNorms())
+        var lines = [String]()
+        let result = try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out,
+                                           progress: { lines.append($0) })
+        #expect(lines.filter { $0 == "note: a stand-in step" }.count == 1, "notices come once, through progress")
         let file = try SafeTensorsFile(path: out + "/model.safetensors")
         #expect(!file.tensorNames.contains { $0.contains("ln") })
         #expect(file.tensorNames.count == result.tensorCount)
@@ -44,7 +56,7 @@ struct ProcessingSeamTests {
 
     @Test func aStepThatLeavesAnUnplannedTensorFails() throws {
         let out = ConversionTests.scratch("seam-bad") + "/out"
-        let converter = Converter(processing: DropNorms(leaveOneBehind: true))
+        let converter = Converter(processor: DropNorms(leaveOneBehind: true))
         #expect(throws: TLError.self) {
             try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out)
         }
@@ -58,7 +70,7 @@ struct ProcessingSeamTests {
     func aFailingGroupStopsEverythingAndLeavesNoOutput(_ group: WeightGroup) throws {
         let out = ConversionTests.scratch("seam-fail") + "/out"
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
-        let converter = Converter(processing: DropNorms(failIn: group))
+        let converter = Converter(processor: DropNorms(failIn: group))
         #expect(throws: TLError.badTensor(name: "\(group)", problem: "refused by the test step")) {
             try converter.convert(try HFCheckpoint.open(Fixtures.model("gpt2")), modelID: "gpt2", to: out)
         }

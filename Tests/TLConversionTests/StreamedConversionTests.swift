@@ -17,7 +17,7 @@ struct StreamedConversionTests {
     func streamedEqualsWholeModel(_ fixture: FixtureCase) throws {
         let checkpoint = try HFCheckpoint.open(Fixtures.model(fixture.name))
         let pipeline = ProcessingPipeline(options: .tlDefaults)
-        let converter = Converter(processing: pipeline, options: .tlDefaults)
+        let converter = Converter(processing: .tlDefaults)
         let out = ConversionTests.scratch(fixture.name) + "/out"
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
         _ = try converter.convert(checkpoint, modelID: Fixtures.model(fixture.name), to: out)

@@ -8,7 +8,7 @@ import TLTestSupport
 
 /// The streamed mapping (each tensor gathered from the mapped file in one strided pass,
 /// output arrays recycled through a pool) against the plain one: widen the whole source
-/// tensor with `Tensor.float32()`, then apply each `TensorTransform` in turn.
+/// tensor with `Tensor.float32()`, then apply each `TensorTransform` in turn with the oracle.
 struct StreamedMappingTests {
     /// The plain, non-streamed mapping of one group.
     static func reference(_ mapper: WeightMapper, _ group: WeightGroup, _ checkpoint: HFCheckpoint) throws -> StateDict {
@@ -28,7 +28,7 @@ struct StreamedMappingTests {
             case .unembedding(let lmHead, let embedding): bare = names[lmHead] != nil ? lmHead : embedding
             }
             var tensor = try checkpoint.weights.tensor(named: try #require(names[bare])).float32()
-            for transform in rule.transforms { tensor = try transform.apply(tensor, sizes: sizes) }
+            for transform in rule.transforms { tensor = try transform.oracle(tensor, sizes: sizes) }
             out[rule.target] = tensor
         }
         return out

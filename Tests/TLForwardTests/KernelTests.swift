@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import TLForward
+import TLModel
 
 /// Kernel details the tiny fixtures do not reach.
 @Suite struct KernelTests {
     /// Large activations are split across cores: every row is transformed exactly once.
-    @Test(arguments: [Activation.gelu, .geluNew, .geluFast, .relu, .silu])
-    func parallelActivationCoversEveryRowOnce(activation: Activation) {
+    @Test(arguments: [ActivationKind.gelu, .geluNew, .geluFast, .relu, .silu])
+    func parallelActivationCoversEveryRowOnce(activation: ActivationKind) {
         let (rows, cols, stride) = (300, 250, 256)  // 75,000 elements: above the parallel threshold
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: rows * stride)
         defer { buffer.deallocate() }
@@ -26,10 +27,10 @@ import Testing
         var worst: Float = 0
         for i in -4000...4000 {
             let u = Float(i) / 400
-            worst = max(worst, abs(Activation.tanh(u) - tanhf(u)))
+            worst = max(worst, abs(ActivationKind.tanh(u) - tanhf(u)))
         }
         #expect(worst < 1e-6)
-        #expect(Activation.tanh(100) == 1 && Activation.tanh(-100) == -1)
+        #expect(ActivationKind.tanh(100) == 1 && ActivationKind.tanh(-100) == -1)
     }
 
     /// A causal softmax row: only the visible prefix is normalised, the rest is zero.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TLCore
 import TLForward
@@ -52,11 +53,24 @@ import TLTestSupport
 
     @Test func unsupportedConfigIsExplained() throws {
         var model = try Self.model("ln-learned")
-        model.config.positionalEmbeddingType = "shortformer"
+        model.config.position = .shortformer
         #expect(throws: TLError.self) { _ = try model.transformer() }
         model = try Self.model("ln-learned")
-        model.config.actFn = "swish-ish"
+        model.config.activation = nil
         #expect(throws: TLError.self) { _ = try model.transformer() }
+    }
+
+    /// A flag string TransformerLens does not define is refused where config.json is read, naming the choices.
+    @Test func unknownFlagStringsAreRefusedWhenRead() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flags-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/config.json"
+        try #"{"n_layers": 1, "d_model": 8, "n_ctx": 4, "d_head": 4, "act_fn": "swish-ish"}"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: TLError.badFile(path: path, problem: "config key 'act_fn': 'swish-ish' is not one of gelu, gelu_new, gelu_fast, gelu_pytorch_tanh, relu, silu, solu, solu_ln")) {
+            _ = try CanonicalModel.loadConfig(path)
+        }
     }
 }
 

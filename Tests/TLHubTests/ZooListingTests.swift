@@ -1,5 +1,4 @@
 import Testing
-import ModelConfigs
 import TLFormats
 @testable import TLHub
 

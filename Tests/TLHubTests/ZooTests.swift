@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import ModelConfigs
 import TLCore
 import TLFormats
 @testable import TLHub

@@ -24,11 +24,11 @@ struct ConvertedCheckpointTests {
             let pipeline = ProcessingPipeline(options: options)
             let expected = try Fixtures.referenceWeights(fixture.name, reference)
             let expectedConfig = try Fixtures.referenceConfig(fixture.name, reference)
-            #expect(try pipeline.outputConfig(for: config).normalizationType == expectedConfig.normalizationType)
+            #expect(try pipeline.outputConfig(for: config).norm == expectedConfig.norm)
             var worst: Float = 0
             for group in WeightGroup.all(layers: config.nLayers) {
                 var weights = try mapper.map(group)
-                try pipeline.process(group, weights: &weights, config: config)
+                try pipeline.plan(for: config).process(group, weights: &weights)
                 for (name, theirs) in expected where WeightGroup(parameter: name) == group {
                     if skipsUninitialised(name, config: config) { continue }
                     guard let ours = weights[name] else {

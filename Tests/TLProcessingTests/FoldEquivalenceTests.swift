@@ -92,7 +92,7 @@ struct FoldEquivalenceTests {
 func normalise(_ x: [Float], _ w: StateDict, _ prefix: String?, _ config: CanonicalConfig) -> [Double] {
     let v = x.map(Double.init)
     let n = Double(v.count)
-    let layerNorm = config.normalizationType?.hasPrefix("LN") == true
+    let layerNorm = config.norm?.centres == true
     let centred = layerNorm ? v.map { $0 - v.reduce(0, +) / n } : v
     let scale = 1 / (centred.reduce(0) { $0 + $1 * $1 } / n + config.eps).squareRoot()
     var out = centred.map { $0 * scale }

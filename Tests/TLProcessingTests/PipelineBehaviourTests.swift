@@ -17,8 +17,8 @@ struct PipelineBehaviourTests {
         let config = SyntheticModel.config(Shape(layerNorm: false, rotary: true))
         let pipeline = ProcessingPipeline(options: .init(refactorFactoredAttnMatrices: true))
         #expect { try pipeline.outputConfig(for: config) } throws: { isUnsupported($0 as! TLError, mentioning: "rotary") }
-        var weights = SyntheticModel.weights(Shape(layerNorm: false, rotary: true))
-        #expect { try pipeline.process(.block(0), weights: &weights, config: config) } throws: {
+        let weights = SyntheticModel.weights(Shape(layerNorm: false, rotary: true))
+        #expect { try pipeline.process(all: weights, config: config) } throws: {
             isUnsupported($0 as! TLError, mentioning: "rotary")
         }
     }
@@ -40,14 +40,14 @@ struct PipelineBehaviourTests {
 
     @Test func foldChangesTheNormalizationType() throws {
         let fold = ProcessingPipeline(options: .init(foldLN: true))
-        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: true))).normalizationType == "LNPre")
-        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: false))).normalizationType == "RMSPre")
-        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: false, experts: 3))).normalizationType == "RMSPre")
+        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: true))).norm == .layerNormPre)
+        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: false))).norm == .rmsPre)
+        #expect(try fold.outputConfig(for: SyntheticModel.config(Shape(layerNorm: false, experts: 3))).norm == .rmsPre)
         var none = SyntheticModel.config(Shape())
-        none.normalizationType = nil
+        none.norm = nil
         #expect(try fold.outputConfig(for: none) == none)
         var shortformer = SyntheticModel.config(Shape())
-        shortformer.positionalEmbeddingType = "shortformer"
+        shortformer.position = .shortformer
         #expect(try ProcessingPipeline(options: .tlDefaults).outputConfig(for: shortformer) == shortformer)
         #expect(try ProcessingPipeline(options: .tlDefaults).plan(for: shortformer).steps == [.foldValueBiases])
         let unchanged = SyntheticModel.config(Shape())
@@ -56,10 +56,10 @@ struct PipelineBehaviourTests {
 
     @Test func writingWeightsAreNotCentredForRMSModels() throws {
         let plan = try ProcessingPipeline(options: .tlDefaults).plan(for: SyntheticModel.config(Shape(layerNorm: false)))
-        #expect(plan.steps == [.foldLayerNorm, .centerUnembed, .foldValueBiases])
+        #expect(plan.steps == [.foldLN, .centerUnembed, .foldValueBiases])
         #expect(plan.notices.count == 1 && plan.notices[0].contains("not centring the writing weights"))
         let lnPlan = try ProcessingPipeline(options: .tlDefaults).plan(for: SyntheticModel.config(Shape()))
-        #expect(lnPlan.steps == [.foldLayerNorm, .centerWritingWeights, .centerUnembed, .foldValueBiases])
+        #expect(lnPlan.steps == [.foldLN, .centerWritingWeights, .centerUnembed, .foldValueBiases])
         #expect(lnPlan.notices.isEmpty)
     }
 
@@ -129,7 +129,7 @@ struct PipelineBehaviourTests {
         let raw = SyntheticModel.weights(shape)
         let config = SyntheticModel.config(shape)
         let (out, processed) = try ProcessingPipeline(options: .tlDefaults).process(all: raw, config: config)
-        #expect(processed.normalizationType == "RMSPre")
+        #expect(processed.norm == .rmsPre)
         var rng = SplitMix64(seed: 4)
         let x = (0..<12).map { _ in Float(rng.normal() * 2) }
         let before = normalise(x, raw, "blocks.0.ln2", config), after = normalise(x, out, nil, config)
@@ -237,7 +237,7 @@ struct PipelineBehaviourTests {
         let config = SyntheticModel.config(shape)
         let pipeline = ProcessingPipeline(options: .init(centerWritingWeights: true))
         let (out, processed) = try pipeline.process(all: raw, config: config)
-        #expect(processed.normalizationType == "LN")
+        #expect(processed.norm == .layerNorm)
         #expect(out["blocks.0.ln1.w"] == raw["blocks.0.ln1.w"] && out["ln_final.b"] == raw["ln_final.b"])
         #expect(out["embed.W_E"] != raw["embed.W_E"] && out["blocks.1.mlp.W_in"] == raw["blocks.1.mlp.W_in"])
         let rms = SyntheticModel.weights(Shape(layerNorm: false))
@@ -264,7 +264,7 @@ struct PipelineBehaviourTests {
         }
         raw.merge(extras) { a, _ in a }
         let (out, processed) = try ProcessingPipeline(options: .tlDefaults).process(all: raw, config: config)
-        #expect(processed.normalizationType == "RMSPre")
+        #expect(processed.norm == .rmsPre)
         for (name, tensor) in extras { #expect(out[name] == tensor, "\(name) changed") }
         #expect(out["blocks.0.ln1.w"] == nil && out["blocks.1.ln2.w"] == nil)
     }
@@ -281,7 +281,7 @@ struct PipelineBehaviourTests {
         var joined = StateDict()
         for group in WeightGroup.all(layers: config.nLayers) {
             var weights = all.filter { WeightGroup(parameter: $0.key) == group }
-            try pipeline.process(group, weights: &weights, config: config)
+            try pipeline.plan(for: config).process(group, weights: &weights)
             #expect(weights.keys.allSatisfy { WeightGroup(parameter: $0) == group })
             joined.merge(weights) { a, _ in a }
         }

@@ -20,14 +20,14 @@ enum SyntheticModel {
         c.nHeads = 3
         c.dMLP = 20
         c.dVocab = 30
-        c.actFn = s.gated ? "silu" : "gelu_new"
-        c.normalizationType = s.layerNorm ? "LN" : "RMS"
+        c.activation = s.gated ? .silu : .geluNew
+        c.norm = s.layerNorm ? .layerNorm : .rms
         c.nKeyValueHeads = s.kvHeads
         c.gatedMLP = s.gated || s.experts != nil
         c.numExperts = s.experts
         c.expertsPerToken = s.experts.map { _ in 2 }
         c.parallelAttnMLP = s.parallelWithoutLN2
-        c.positionalEmbeddingType = s.rotary ? "rotary" : "standard"
+        c.position = s.rotary ? .rotary : .standard
         c.applyDerivedDefaults()
         return c
     }

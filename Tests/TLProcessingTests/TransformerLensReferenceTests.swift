@@ -34,7 +34,7 @@ struct TransformerLensReferenceTests {
 
         let (ours, config) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)
         #expect(config == expectedConfig, "\(fixture.name) \(reference): config differs")
-        #expect(config.normalizationType == expectedConfig.normalizationType)
+        #expect(config.norm == expectedConfig.norm)
         var worst: (name: String, error: Float) = ("", 0)
         for (name, theirs) in expected.sorted(by: { $0.key < $1.key }) {
             if skipsUninitialised(name, config: rawConfig) { continue }
@@ -55,5 +55,5 @@ struct TransformerLensReferenceTests {
 
 /// `pos_embed.W_pos` of alibi models is allocated but never initialised by TransformerLens.
 func skipsUninitialised(_ name: String, config: CanonicalConfig) -> Bool {
-    name == "pos_embed.W_pos" && config.positionalEmbeddingType == "alibi"
+    name == "pos_embed.W_pos" && config.position == .alibi
 }

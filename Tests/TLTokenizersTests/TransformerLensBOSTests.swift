@@ -61,26 +61,14 @@ struct TransformerLensBOSTests {
         }
     }
 
-    /// `tokenizer_prepends_bos` and `default_prepend_bos` as TransformerLens set them in every
-    /// model fixture's cfg (tl/raw.cfg.json), from the Hugging Face directory alone.
-    @Test func modelFixtureBOSFlagsMatchTransformerLens() throws {
-        var checked = 0
-        for name in Fixtures.withTLReferences.map(\.name) {
-            let cfg = try JSONParser.parseFile(Fixtures.reference(name, "raw") + ".cfg.json")
-            let tokenizer = try ModelTokenizer.load(path: Fixtures.model(name))
-            #expect(tokenizer.tokenizerPrependsBOS == cfg["tokenizer_prepends_bos"]?.boolValue, "\(name)")
-            #expect(tokenizer.defaultPrependBOS == cfg["default_prepend_bos"]?.boolValue, "\(name)")
-            checked += 1
-        }
-        #expect(checked >= 15)
-    }
-
-    /// A converted directory's config.json carries TransformerLens's own flags; they win.
-    @Test func convertedConfigFieldsOverride() throws {
+    /// The model's `default_prepend_bos` comes with its facts; `tokenizer_prepends_bos` is always
+    /// the tokenizer's own (TransformerLens recomputes it whenever it loads a tokenizer).
+    @Test func factsDecideTheDefaultBOS() throws {
         let tokenizer = try Tokenizer.load(path: Fixtures.path("tokenizers/bpe/tokenizer.json"))
-        let config = try JSONParser.parse(#"{"default_prepend_bos": false, "tokenizer_prepends_bos": false}"#, path: "config.json")
-        let model = ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, modelConfig: config)
+        let model = ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil,
+                                   facts: TokenizerFacts(defaultPrependBOS: false))
         #expect(model.defaultPrependBOS == false)
+        #expect(model.tokenizerPrependsBOS == false)
         #expect(model.toTokens("Hello").ids == tokenizer.encode("Hello").ids)
         #expect(model.toTokens("Hello", prependBOS: true).ids.first == tokenizer.id(of: "<|endoftext|>"))
     }

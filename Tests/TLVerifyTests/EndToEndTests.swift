@@ -11,11 +11,6 @@ import TLTestSupport
 @Suite struct EndToEndTests {
     static let cases: [String] = Fixtures.cases.map(\.name)
 
-    /// Whether `convert` offers a flag yet (processing lands in its own branch).
-    static func convertOffers(_ flag: String) -> Bool {
-        (try? TLConvertProcess.run(["convert", "--help"]).stdout.contains(flag)) ?? false
-    }
-
     @Test func everyFamilyIsListed() {
         #expect(Self.cases.count >= 20)
         for name in ["gpt2", "gpt2-bin", "gpt2-sharded", "gpt2-f16", "gpt2-bf16", "gpt2-hub", "gem", "gem2", "mixtral"] {
@@ -44,7 +39,7 @@ import TLTestSupport
         #expect(logProb <= 1e-4, "\(name): max |Δ log-prob| \(logProb)")
     }
 
-    @Test(.enabled(if: convertOffers("--tl-defaults"), "convert has no --tl-defaults yet"), arguments: cases)
+    @Test(arguments: cases)
     func convertedWithTLDefaultsVerifies(name: String) throws {
         try Self.convertAndVerify(name, flags: ["--tl-defaults"])
     }

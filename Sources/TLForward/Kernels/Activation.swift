@@ -1,28 +1,9 @@
 import Foundation
 import TLCore
+import TLModel
 
-/// The MLP activations of the supported families, under TransformerLens's `act_fn` names.
-enum Activation: String, Sendable {
-    case gelu                 // exact, with erf (PyTorch's default GELU)
-    case geluNew = "gelu_new" // tanh approximation (GPT-2)
-    case geluFast = "gelu_fast"
-    case geluPytorchTanh = "gelu_pytorch_tanh"
-    case relu
-    case silu
-    case solu
-    case soluLN = "solu_ln"
-
-    init(actFn: String?) throws(TLError) {
-        guard let actFn else { throw .unsupported("config: act_fn is missing") }
-        guard let value = Activation(rawValue: actFn) else {
-            throw .unsupported("config: act_fn '\(actFn)' is not supported (gelu, gelu_new, gelu_fast, gelu_pytorch_tanh, relu, silu, solu, solu_ln)")
-        }
-        self = value
-    }
-
-    /// SoLU's LayerNorm after the activation (`mlp.ln`, `hook_mid`).
-    var isLayerNormActivation: Bool { self == .soluLN }
-
+/// The activations' kernels (the kinds themselves are `TLModel`'s `ActivationKind`).
+extension ActivationKind {
     /// Applies the activation to `count` values of each of `rows` rows (stride `stride`) in place.
     func apply(_ base: UnsafeMutablePointer<Float>, rows: Int, count: Int, stride: Int) {
         Parallel.rows(rows, workPerRow: count) { range in applyRows(base, rows: range, count: count, stride: stride) }
@@ -42,7 +23,7 @@ enum Activation: String, Sendable {
                 for i in 0..<count { p[i] *= weights[i] / total }
             case .geluNew, .geluPytorchTanh:
                 // Specialised loops: one branch per row, not per element.
-                for i in 0..<count { p[i] = Activation.geluNew(p[i]) }
+                for i in 0..<count { p[i] = ActivationKind.geluNew(p[i]) }
             case .silu:
                 for i in 0..<count { p[i] = p[i] / (1 + expf(-p[i])) }
             default:
@@ -70,9 +51,9 @@ enum Activation: String, Sendable {
         case .gelu:
             return 0.5 * x * (1 + erff(x * 0.70710678118654752))
         case .geluNew, .geluPytorchTanh:
-            return Activation.geluNew(x)
+            return ActivationKind.geluNew(x)
         case .geluFast:
-            return 0.5 * x * (1 + Activation.tanh(x * 0.7978845608 * (1 + 0.044715 * x * x)))
+            return 0.5 * x * (1 + ActivationKind.tanh(x * 0.7978845608 * (1 + 0.044715 * x * x)))
         case .relu:
             return max(x, 0)
         case .silu:

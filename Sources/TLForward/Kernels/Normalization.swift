@@ -1,31 +1,5 @@
 import TLCore
-
-/// The normalisations TransformerLens names in `normalization_type`.
-enum NormKind: Sendable, Equatable {
-    /// LayerNorm: centre, scale, then `w` and `b`.
-    case layerNorm
-    /// LayerNorm whose weights were folded into the readers: centre and scale only.
-    case layerNormPre
-    /// RMSNorm: scale, then `w` (Gemma's `1 + w` is already in the stored weight).
-    case rms
-    /// RMSNorm with folded weights: scale only.
-    case rmsPre
-
-    init?(normalizationType: String?) throws(TLError) {
-        switch normalizationType {
-        case nil: return nil
-        case "LN": self = .layerNorm
-        case "LNPre": self = .layerNormPre
-        case "RMS": self = .rms
-        case "RMSPre": self = .rmsPre
-        case let other?: throw .unsupported("config: normalization_type '\(other)' is not one of LN, LNPre, RMS, RMSPre")
-        }
-    }
-
-    var centres: Bool { self == .layerNorm || self == .layerNormPre }
-    var hasWeight: Bool { self == .layerNorm || self == .rms }
-    var hasBias: Bool { self == .layerNorm }
-}
+import TLModel
 
 /// One normalisation layer with its parameters (absent for the `Pre` kinds).
 struct Norm: Sendable {

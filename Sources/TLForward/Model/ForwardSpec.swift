@@ -29,10 +29,12 @@ struct ForwardSpec: Sendable {
     /// `final_rms`: the final norm is RMS even though blocks use LayerNorm.
     let finalNorm: NormKind?
     /// Gemma 2: norms after attention and after the MLP too.
-    let normsAfter: Bool
+    let normAfter: NormKind?
+    /// SoLU's norm over the MLP's hidden units.
+    let mlpHiddenNorm: NormKind?
     let postEmbeddingNorm: Bool
     let position: PositionScheme
-    let activation: Activation?
+    let activation: ActivationKind?
     let gated: Bool
     let experts: Int
     let expertsPerToken: Int
@@ -57,7 +59,7 @@ struct ForwardSpec: Sendable {
                     "d_model, d_head and n_heads must be positive")
         try require(config.dVocab > 0, "d_vocab must be positive")
         try require(config.nCtx > 0, "n_ctx must be positive")
-        try require(config.attentionDir == "causal", "attention_dir '\(config.attentionDir)' is not supported (causal only)")
+        try require(config.attentionDirection == .causal, "attention_dir '\(config.attentionDirection.rawValue)' is not supported (causal only)")
         layers = config.nLayers
         dModel = config.dModel
         dHead = config.dHead
@@ -72,22 +74,19 @@ struct ForwardSpec: Sendable {
         vocabOut = config.dVocabOut
         context = config.nCtx
         eps = Float(config.eps)
-        norm = try NormKind(normalizationType: config.normalizationType)
-        if config.finalRMS, let norm, norm.centres {
-            finalNorm = norm == .layerNorm ? .rms : .rmsPre
-        } else {
-            finalNorm = norm
-        }
-        normsAfter = config.useNormalizationBeforeAndAfter
-        if normsAfter {
-            try require(norm == .rms || norm == .rmsPre,
+        norm = config.norm
+        finalNorm = config.finalNorm
+        normAfter = config.normAfter
+        mlpHiddenNorm = config.mlpHiddenNorm
+        if config.useNormalizationBeforeAndAfter {
+            try require(norm?.centres == false,
                         "use_normalization_before_and_after needs an RMS normalization_type (as in TransformerLens)")
         }
         postEmbeddingNorm = config.postEmbeddingLN
-        switch config.positionalEmbeddingType {
-        case "standard":
+        switch config.position {
+        case .standard:
             position = .learned
-        case "rotary":
+        case .rotary:
             let dim = config.rotaryDim ?? config.dHead
             try require(dim > 0 && dim % 2 == 0 && dim <= config.dHead,
                         "rotary_dim \(dim) must be even and ≤ d_head \(config.dHead)")
@@ -98,12 +97,17 @@ struct ForwardSpec: Sendable {
                 : nil
             position = .rotary(Rotary(dim: dim, base: config.rotaryBase, adjacentPairs: config.rotaryAdjacentPairs,
                                       positions: config.nCtx, ntkByParts: ntk))
-        case "alibi":
+        case .alibi:
             position = .alibi(Alibi.slopes(heads: config.nHeads))
-        case let other:
-            throw .unsupported("config: positional_embedding_type '\(other)' is not supported (standard, rotary, alibi)")
+        case .shortformer, .relativePositionalBias:
+            throw .unsupported("config: positional_embedding_type '\(config.position.rawValue)' is not supported (standard, rotary, alibi)")
         }
-        activation = attentionOnly ? nil : try Activation(actFn: config.actFn)
+        if attentionOnly {
+            activation = nil
+        } else {
+            guard let kind = config.activation else { throw .unsupported("config: act_fn is missing") }
+            activation = kind
+        }
         gated = config.gatedMLP
         experts = config.numExperts ?? 0
         expertsPerToken = config.expertsPerToken ?? 0
@@ -111,7 +115,7 @@ struct ForwardSpec: Sendable {
             try require(expertsPerToken > 0 && expertsPerToken <= experts,
                         "experts_per_token must be between 1 and num_experts")
         }
-        if activation == .soluLN {
+        if mlpHiddenNorm != nil {
             try require(!gated && experts == 0, "solu_ln is only supported in a standard MLP")
         }
         parallel = config.parallelAttnMLP
@@ -125,15 +129,14 @@ struct ForwardSpec: Sendable {
                 throw .unsupported("config: use_local_attn needs attn_types for every layer")
             }
             var windows = [Int?]()
-            for type in types.prefix(config.nLayers) {
-                switch type {
-                case "global": windows.append(nil)
-                case "local":
+            for scope in types.prefix(config.nLayers) {
+                switch scope {
+                case .global: windows.append(nil)
+                case .local:
                     guard let size = config.windowSize, size > 0 else {
                         throw .unsupported("config: local attention needs a positive window_size")
                     }
                     windows.append(size)
-                default: throw .unsupported("config: attn_types entry '\(type)' is neither global nor local")
                 }
             }
             self.windows = windows

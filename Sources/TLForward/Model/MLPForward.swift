@@ -1,5 +1,6 @@
 import Foundation
 import TLCore
+import TLModel
 
 /// One layer's MLP: standard, gated, or mixture of experts with renormalised top-k
 /// routing (as Hugging Face's Mixtral computes it).
@@ -55,7 +56,7 @@ struct MLPForward {
         return result
     }
 
-    private func mixture(_ x: Matrix, router: Matrix, experts: [ExpertWeights], activation: Activation,
+    private func mixture(_ x: Matrix, router: Matrix, experts: [ExpertWeights], activation: ActivationKind,
                          into out: Matrix, hooks: HookSite) {
         let name = "blocks.\(layer).mlp"
         let (tokens, e, k, m, d) = (x.rows, experts.count, spec.expertsPerToken, spec.dMLP, spec.dModel)

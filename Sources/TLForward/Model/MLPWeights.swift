@@ -47,8 +47,7 @@ enum MLPWeights: Sendable {
                           outputBias: try reader.optionalVector("\(p)b_out", [d]))
         } else {
             var ln: Norm?
-            if spec.activation == .soluLN {
-                let kind: NormKind = spec.norm == .layerNorm ? .layerNorm : .layerNormPre
+            if let kind = spec.mlpHiddenNorm {
                 ln = try reader.norm(kind, name: "\(p)ln", width: m, eps: spec.eps)
             }
             self = .standard(input: try reader.matrix("\(p)W_in", [d, m], rows: d, cols: m),

@@ -73,6 +73,4 @@ struct Dims {
 extension CanonicalConfig {
     /// Mixture of experts as TransformerLens tests it (`num_experts and num_experts > 1`).
     var isMixtureOfExperts: Bool { (numExperts ?? 0) > 1 }
-    var usesLayerNorm: Bool { normalizationType == "LN" || normalizationType == "LNPre" }
-    var usesRMSNorm: Bool { normalizationType == "RMS" || normalizationType == "RMSPre" }
 }

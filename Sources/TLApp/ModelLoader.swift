@@ -1,4 +1,5 @@
 import Foundation
+import TLConversion
 import TLCore
 import TLFormats
 import TLForward
@@ -25,7 +26,9 @@ public enum ModelLoader {
     ///   - model: a converted directory, or any MODEL `convert` accepts.
     ///   - processing: the processing flags (only for a Hugging Face checkpoint), applied
     ///     by TLProcessing's pipeline.
-    public static func load(_ model: String, processing: ProcessingOptions = .none, revision: String? = nil, offline: Bool = false) throws(TLError) -> LoadedModel {
+    ///   - progress: gets a `note:` line for each requested step that does not apply to the model.
+    public static func load(_ model: String, processing: ProcessingOptions = .none, revision: String? = nil,
+                            offline: Bool = false, progress: (String) -> Void = { _ in }) throws(TLError) -> LoadedModel {
         if CanonicalModel.isCanonicalDirectory(model) {
             guard processing.isNone else {
                 throw .usage("\(model): processing flags apply to Hugging Face checkpoints; a converted directory is already processed")
@@ -36,32 +39,30 @@ public enum ModelLoader {
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
         return LoadedModel(model: try convertInMemory(checkpoint, modelID: source.modelID,
-                                                      processing: processing.isNone ? nil : ProcessingPipeline(options: processing)),
+                                                      processing: ProcessingPipeline(options: processing), progress: progress),
                            modelID: source.modelID, directory: source.directory, processing: processing)
     }
 
     /// The canonical config and weights of `checkpoint` without writing them; `processing`
     /// is applied per group as `Converter.convert` applies it.
-    public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String,
-                                       processing: (any GroupProcessing)?) throws(TLError) -> CanonicalModel {
+    public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String, processing: any GroupProcessing,
+                                       progress: (String) -> Void = { _ in }) throws(TLError) -> CanonicalModel {
         let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
+        let prepared = try processing.prepare(for: config)
+        for notice in prepared.notices { progress("note: \(notice)") }
         let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
         var weights = StateDict()
         for group in WeightGroup.all(layers: config.nLayers) {
             var groupWeights = try mapper.map(group)
-            try processing?.process(group, weights: &groupWeights, config: config)
+            try prepared.process(group, weights: &groupWeights)
             weights.merge(groupWeights) { _, new in new }
         }
-        return CanonicalModel(config: try processing?.outputConfig(for: config) ?? config, weights: weights)
+        return CanonicalModel(config: prepared.outputConfig, weights: weights)
     }
 
     /// The processing flags `convert` recorded in a converted directory's `__metadata__`.
     private static func recordedProcessing(_ directory: String) throws(TLError) -> ProcessingOptions {
-        let metadata = try SafeTensorsFile(path: FileSystem.join(directory, "model.safetensors")).metadata
-        func flag(_ name: String) -> Bool { metadata[name] == "true" }
-        return ProcessingOptions(foldLN: flag("fold_ln"), centerWritingWeights: flag("center_writing_weights"),
-                                 centerUnembed: flag("center_unembed"), foldValueBiases: flag("fold_value_biases"),
-                                 refactorFactoredAttnMatrices: flag("refactor_factored_attn_matrices"))
+        ProcessingOptions(metadata: try SafeTensorsFile(path: FileSystem.join(directory, "model.safetensors")).metadata)
     }
 
     private static func absolutePath(_ path: String) -> String {

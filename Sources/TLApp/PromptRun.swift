@@ -13,8 +13,8 @@ public enum PromptRun {
     /// `recorder` collecting activations, and reports the top `topK` next tokens.
     public static func run(_ loaded: LoadedModel, prompt: String, topK: Int, prependBOS: Bool? = nil,
                            recorder: ActivationRecorder? = nil) throws(TLError) -> PromptReport {
-        let tokenizer = try ModelTokenizer.load(path: loaded.directory)
         let config = loaded.model.config
+        let tokenizer = try ModelTokenizer.load(path: loaded.directory, facts: TokenizerFacts(config: config))
         let prepend = prependBOS ?? config.defaultPrependBOS
         let full = tokenizer.toTokens(prompt, prependBOS: prepend).ids
         let ids = full.count > config.nCtx ? tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full
@@ -31,10 +31,9 @@ public enum PromptRun {
 
     /// The `__metadata__` of a cache file: what produced these activations.
     public static func cacheMetadata(_ loaded: LoadedModel, report: PromptReport) -> [String: String] {
-        var metadata = ["format": "transformer_lens_cache", "model": loaded.modelID, "prompt": report.prompt,
+        let metadata = ["format": "transformer_lens_cache", "model": loaded.modelID, "prompt": report.prompt,
                         "input_ids": "[" + report.inputIDs.map(String.init).joined(separator: ", ") + "]",
                         "tlconvert_version": TLConvertVersion.string]
-        for (flag, enabled) in loaded.processing.flagValues { metadata[flag] = enabled ? "true" : "false" }
-        return metadata
+        return metadata.merging(loaded.processing.metadata) { _, flag in flag }
     }
 }

@@ -1,37 +1,38 @@
-import ModelConfigs
 import TLCore
 
-/// A rule's chain of index transforms (rearrange, transpose, split, dropLeadingRows)
-/// folded into one strided window over the checkpoint tensor, so the canonical tensor is
-/// gathered straight from the mapped file into its output buffer in one pass, widening
-/// as it goes: no float32 copy of the source, no intermediate tensor per transform.
-/// Element-wise steps (`addOne`, `scaleBySqrtDModel`) are kept, in order, to run on the result.
-struct StridedSource {
+/// What a rule's chain of `TensorTransform`s means: the index transforms (rearrange,
+/// transpose, split, dropLeadingRows) folded into one strided window over the source
+/// tensor, so the canonical tensor is gathered straight from the mapped file into its output
+/// buffer in one pass, widening as it goes: no float32 copy of the source, no intermediate
+/// tensor per transform. Element-wise steps (`addOne`, `scaleBySqrtDModel`) are kept, in
+/// order, to run on the result (`TensorTransform.applyElementwise`). This is the one
+/// interpreter of transforms; `TensorTransform.inputShape` is its inverse on shapes.
+public struct StridedSource: Sendable {
     /// One elementary axis: its length and its step in source elements.
-    struct Axis: Equatable {
-        var size: Int
-        var stride: Int
+    public struct Axis: Equatable, Sendable {
+        public var size: Int
+        public var stride: Int
     }
 
     /// Source elements from the tensor's first element to the window's first element.
-    private(set) var offset: Int
+    public private(set) var offset: Int
     /// Logical axes, each a row-major group of elementary axes.
-    private(set) var axes: [[Axis]]
+    public private(set) var axes: [[Axis]]
     /// Element-wise steps still to apply to the gathered values, in order.
-    private(set) var elementwise: [TensorTransform] = []
+    public private(set) var elementwise: [TensorTransform] = []
 
     /// The window over a whole tensor with its own strides.
-    init(shape: [Int], strides: [Int]) {
+    public init(shape: [Int], strides: [Int]) {
         offset = 0
         axes = zip(shape, strides).map { [Axis(size: $0, stride: $1)] }
     }
 
     /// The canonical shape the window produces.
-    var shape: [Int] { axes.map { $0.reduce(1) { $0 * $1.size } } }
+    public var shape: [Int] { axes.map { $0.reduce(1) { $0 * $1.size } } }
 
-    /// Applies `transforms` in order; nil when a step cannot be expressed as a window
-    /// (the caller then takes the general path through `TensorTransform.apply`).
-    static func compile(shape: [Int], strides: [Int], transforms: [TensorTransform],
+    /// Applies `transforms` in order; nil when a step cannot be expressed as a window over
+    /// these strides (always expressible over a contiguous tensor of a consistent shape).
+    public static func compile(shape: [Int], strides: [Int], transforms: [TensorTransform],
                         sizes: [String: Int]) -> StridedSource? {
         var view = StridedSource(shape: shape, strides: strides)
         for transform in transforms {
@@ -64,26 +65,12 @@ struct StridedSource {
             guard !axes.isEmpty else { return false }
             return narrow(axis: 0, start: count, length: shape[0] - count)
         case .split(let axis, let parts, let take):
-            guard let lengths = StridedSource.evaluate(parts, sizes), take >= 0, take < lengths.count,
+            guard let lengths = TensorTransform.partLengths(parts, sizes), take >= 0, take < lengths.count,
                   axis >= 0, axis < axes.count, lengths.reduce(0, +) == shape[axis] else { return false }
             return narrow(axis: axis, start: lengths[..<take].reduce(0, +), length: lengths[take])
         case .rearrange(let pattern, let select):
             return rearrange(pattern, select: select, sizes: sizes)
         }
-    }
-
-    /// Products of size names such as `"g h"` (nil when a name is unknown).
-    private static func evaluate(_ parts: [String], _ sizes: [String: Int]) -> [Int]? {
-        var out = [Int]()
-        for part in parts {
-            var product = 1
-            for name in part.split(separator: " ") {
-                guard let size = sizes[String(name)] else { return nil }
-                product *= size
-            }
-            out.append(product)
-        }
-        return out
     }
 
     private mutating func narrow(axis: Int, start: Int, length: Int) -> Bool {
@@ -136,7 +123,7 @@ struct StridedSource {
 
     /// The elementary axes in output (row-major) order, with length-1 axes dropped and
     /// neighbours that are contiguous in the source as well merged.
-    var loopAxes: [Axis] {
+    public var loopAxes: [Axis] {
         var out = [Axis]()
         for axis in axes.joined() where axis.size != 1 {
             if let last = out.last, last.stride == axis.stride * axis.size {
@@ -149,7 +136,7 @@ struct StridedSource {
     }
 
     /// The furthest source element the window reaches (from the tensor's first element).
-    var lastElement: Int {
+    public var lastElement: Int {
         axes.joined().reduce(offset) { $0 + max($1.size - 1, 0) * $1.stride }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import ModelConfigs
 import TLFormats
 
 /// `tlconvert list`: the zoo as a table for people or JSON for scripts.

@@ -1,0 +1,38 @@
+import ModelConfigs
+import TLCore
+import TLFormats
+import TLForward
+import TLModel
+import TLTokenizers
+
+extension TokenizerFacts {
+    /// The facts of a loaded model: its family's declaration (by `original_architecture`)
+    /// and its `default_prepend_bos`.
+    public init(config: CanonicalConfig) {
+        let declaration = config.originalArchitecture.flatMap(ArchitectureRegistry.module(for:))?.tokenizer
+        self.init(fallbackClass: declaration?.fallbackClass, loadsSlow: declaration?.loadsSlow ?? false,
+                  defaultPrependBOS: config.defaultPrependBOS)
+    }
+
+    /// The facts for the model whose tokenizer is at `path` (a model directory, or a
+    /// `tokenizer.json` beside a `config.json`): read from a converted directory's
+    /// TransformerLens config or derived from a Hugging Face config of a known family;
+    /// a tokenizer without a model config, or of a family tlconvert does not convert, has
+    /// only its files.
+    public static func forModel(at path: String) throws(TLError) -> TokenizerFacts {
+        let directory: String
+        switch FileSystem.kind(of: path) {
+        case .directory: directory = path
+        case .file where path == "tokenizer.json" || path.hasSuffix("/tokenizer.json"): directory = FileSystem.directory(of: path)
+        default: return .generic
+        }
+        let configPath = FileSystem.join(directory, "config.json")
+        guard FileSystem.isFile(configPath) else { return .generic }
+        if CanonicalModel.isCanonicalDirectory(directory) {
+            return TokenizerFacts(config: try CanonicalModel.loadConfig(configPath))
+        }
+        let hf = try HFConfig(path: configPath)
+        guard let module = hf.architecture.flatMap(ArchitectureRegistry.module(for:)) else { return .generic }
+        return TokenizerFacts(config: try module.canonicalConfig(from: hf, modelID: directory))
+    }
+}
