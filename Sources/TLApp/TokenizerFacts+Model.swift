@@ -36,3 +36,12 @@ extension TokenizerFacts {
         return TokenizerFacts(config: try module.canonicalConfig(from: hf, modelID: directory))
     }
 }
+
+extension ModelTokenizer {
+    /// The tokenizer of the model in `directory`, with the model's facts; nil when the
+    /// directory has no tokenizer.json.
+    public static func ofModel(at directory: String) throws(TLError) -> ModelTokenizer? {
+        guard FileSystem.isFile(FileSystem.join(directory, "tokenizer.json")) else { return nil }
+        return try load(path: directory, facts: try TokenizerFacts.forModel(at: directory))
+    }
+}

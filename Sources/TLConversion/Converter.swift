@@ -30,6 +30,10 @@ public struct Converter: Sendable {
     public var force: Bool
     /// The source revision, recorded in the metadata.
     public var revision: String?
+    /// Whether the source's tokenizer adds BOS itself, when the caller has loaded it:
+    /// TransformerLens recomputes `tokenizer_prepends_bos` from the tokenizer it loads, so the
+    /// written config says what that tokenizer says, not what the family's config derivation guessed.
+    public var tokenizerPrependsBOS: Bool?
 
     /// Tokenizer files copied to the output when the source has them (CONTRACT.md).
     public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -51,10 +55,14 @@ public struct Converter: Sendable {
     /// The canonical config of a checkpoint before processing, with `dtype` as this converter writes.
     public func canonicalConfig(of checkpoint: HFCheckpoint, modelID: String) throws(TLError) -> CanonicalConfig {
         var config = try checkpoint.module().canonicalConfig(from: checkpoint.config, modelID: modelID, dtype: dtype)
-        // HookedTransformer loads `tokenizer_name` on construction: name no tokenizer that is not there.
-        if !Converter.tokenizerFiles.contains(where: { FileSystem.isFile(FileSystem.join(checkpoint.directory, $0)) }) {
+        // HookedTransformer loads `tokenizer_name` on construction: name no tokenizer that is not
+        // there, and no path on this machine (a converted directory holds its tokenizer files and
+        // must keep working when the source moves). A Hub repo id stays: it resolves anywhere.
+        let hasTokenizer = Converter.tokenizerFiles.contains { FileSystem.isFile(FileSystem.join(checkpoint.directory, $0)) }
+        if !hasTokenizer || modelID.hasPrefix("/") {
             config.tokenizerName = nil
         }
+        if let tokenizerPrependsBOS { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
         return config
     }
 
@@ -140,7 +148,7 @@ public struct Converter: Sendable {
     }
 
     /// Hands a processed group's tensors to `body` in plan order, after checking that the
-    /// group produced exactly the planned names and shapes.
+    /// group produced exactly the planned names and shapes, and values the output dtype holds.
     private static func emit(_ group: WeightGroup, _ weights: inout StateDict, plan: [TensorInfo],
                              _ body: (FloatTensor, TensorInfo) throws(TLError) -> Void) throws(TLError) {
         if let extra = weights.keys.sorted().first(where: { name in !plan.contains { $0.name == name } }) {
@@ -153,6 +161,7 @@ public struct Converter: Sendable {
             guard tensor.shape == info.shape else {
                 throw .badTensor(name: info.name, problem: "has shape \(tensor.shape), the plan says \(info.shape)")
             }
+            try WritableValues.check(tensor.values, name: info.name, dtype: info.dtype)
             try body(tensor, info)
         }
     }

@@ -3,6 +3,7 @@ import TLApp
 import TLConversion
 import TLCore
 import TLFormats
+import TLTokenizers
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,8 +39,15 @@ struct ConvertCommand: ParsableCommand {
         try reportingErrors {
             let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
-            let converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
+            var converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
                                       revision: resolved.revision)
+            // config.json records what the tokenizer says about BOS, as TransformerLens does once it loads it;
+            // a tokenizer tlconvert cannot read does not stop the conversion.
+            do {
+                converter.tokenizerPrependsBOS = try ModelTokenizer.ofModel(at: resolved.directory)?.tokenizerPrependsBOS
+            } catch {
+                Console.error("note: tokenizer not read (\(error)); tokenizer_prepends_bos is the family's default")
+            }
             let destination = output ?? "tl-models/\(resolved.name)"
             _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })

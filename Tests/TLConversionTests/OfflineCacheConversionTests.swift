@@ -46,6 +46,9 @@ struct OfflineCacheConversionTests {
         }
         #expect(cached.metadata["source"] == repo)
         #expect(cached.metadata["revision"] == "0123456789abcdef0123456789abcdef01234567")
+        // A repo id resolves anywhere, so it stays TransformerLens's tokenizer_name; a local path does not.
+        #expect(try JSONParser.parseFile("\(out)/cached/config.json")["tokenizer_name"]?.stringValue == repo)
+        #expect(try JSONParser.parseFile("\(out)/direct/config.json")["tokenizer_name"] == .null)
     }
 
     @Test func offlineWithoutTheModelInTheCacheFailsCleanly() throws {

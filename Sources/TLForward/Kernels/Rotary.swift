@@ -1,25 +1,28 @@
 import Foundation
 import TLCore
 
-/// Rotary position embedding tables, as TransformerLens computes them (angles in
-/// double precision, then float32), for the first `dim` features of each head.
+/// Rotary position embedding, as TransformerLens computes it (angles in double precision,
+/// then float32), for the first `dim` features of each head. Tables are built for the
+/// positions a forward pass uses, never for the whole configured context (which a hostile
+/// config may set to 2^40).
 struct Rotary: Sendable {
     let dim: Int
     /// GPT-J style (rotate (x0, x1), (x2, x3), …) instead of NeoX style (x_i with x_{i+dim/2}).
     let adjacentPairs: Bool
-    /// `[positions, dim]` row-major.
-    private let sin: [Float]
-    private let cos: [Float]
-    let positions: Int
+    /// Inverse frequency of each rotated pair.
+    private let inverse: [Double]
 
-    init(dim: Int, base: Double, adjacentPairs: Bool, positions: Int, ntkByParts: NTKByParts?) {
+    init(dim: Int, base: Double, adjacentPairs: Bool, ntkByParts: NTKByParts?) {
         self.dim = dim
         self.adjacentPairs = adjacentPairs
-        self.positions = positions
-        let half = dim / 2
         // Inverse frequency of pair i: base^(-2i/dim), optionally rescaled by parts (Llama 3.1).
-        var inverse = (0..<half).map { i in 1 / pow(base, Double(2 * i) / Double(dim)) }
-        if let ntk = ntkByParts { inverse = inverse.map(ntk.rescale) }
+        let inverse = (0..<dim / 2).map { i in 1 / pow(base, Double(2 * i) / Double(dim)) }
+        self.inverse = ntkByParts.map { inverse.map($0.rescale) } ?? inverse
+    }
+
+    /// The sin/cos tables of positions `0..<positions`.
+    func tables(positions: Int) -> RotaryTables {
+        let half = dim / 2
         var sin = [Float](repeating: 0, count: positions * dim)
         var cos = [Float](repeating: 0, count: positions * dim)
         for p in 0..<positions {
@@ -30,9 +33,17 @@ struct Rotary: Sendable {
                 cos[p * dim + j] = Float(Foundation.cos(angle))
             }
         }
-        self.sin = sin
-        self.cos = cos
+        return RotaryTables(dim: dim, adjacentPairs: adjacentPairs, sin: sin, cos: cos)
     }
+}
+
+/// Rotary tables for the first positions of a sequence.
+struct RotaryTables: Sendable {
+    let dim: Int
+    let adjacentPairs: Bool
+    /// `[positions, dim]` row-major.
+    let sin: [Float]
+    let cos: [Float]
 
     /// Rotates one head vector (its first `dim` features) for position `position` in place.
     @inline(__always)

@@ -37,11 +37,12 @@ struct AttentionForward {
             k.flush(hooks)
         }
         if case .rotary(let rotary) = spec.position {
+            let tables = rotary.tables(positions: seq)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rotary.dim)
             defer { scratch.deallocate() }
             for r in 0..<qkv.rows {
                 let position = r % seq
-                for h in 0..<(heads + kv) { rotary.rotate(qkv.row(r) + h * dh, position: position, scratch: scratch) }
+                for h in 0..<(heads + kv) { tables.rotate(qkv.row(r) + h * dh, position: position, scratch: scratch) }
             }
             hooks.recordHeads("\(name).hook_rot_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
             hooks.recordHeads("\(name).hook_rot_k", qkv, columnOffset: qWidth, heads: kv, dHead: dh)

@@ -96,7 +96,7 @@ struct ForwardSpec: Sendable {
                              originalContext: Double(config.NTKOriginalCtxLen))
                 : nil
             position = .rotary(Rotary(dim: dim, base: config.rotaryBase, adjacentPairs: config.rotaryAdjacentPairs,
-                                      positions: config.nCtx, ntkByParts: ntk))
+                                      ntkByParts: ntk))
         case .alibi:
             position = .alibi(Alibi.slopes(heads: config.nHeads))
         case .shortformer, .relativePositionalBias:
