@@ -5,13 +5,11 @@ own load of the Hugging Face checkpoint computes?
 
     tools/.venv/bin/python tools/check_tl_load.py CONVERTED_DIR HF_DIR
 
-Loads CONVERTED_DIR with
-    cfg = json.load(open(CONVERTED_DIR/config.json))
-    m = HookedTransformer(HookedTransformerConfig(**cfg))
-    m.load_state_dict(load_file(CONVERTED_DIR/model.safetensors), strict=False)
-and compares its logits with TransformerLens's own load of HF_DIR (what
-`from_pretrained` does for a local directory, with the processing flags recorded in the
-converted file's metadata) and with Hugging Face's logits. Prints max |Δ logits|.
+Loads CONVERTED_DIR with `tools/load_converted.py` (config.json → HookedTransformerConfig,
+model.safetensors strict about everything but buffers, the directory's own tokenizer) and
+compares its logits with TransformerLens's own load of HF_DIR (what `from_pretrained` does for a
+local directory, with the processing flags tlconvert.json records as applied) and with Hugging
+Face's logits. Prints max |Δ logits| and max |Δ log-prob| against Hugging Face.
 TransformerLens cannot load some checkpoints from a path itself (Gemma; GPT-2 configs
 without `n_ctx`); for those only the Hugging Face comparison is printed.
 """
@@ -21,38 +19,10 @@ import sys
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
 from safetensors.torch import load_file
 
-
-def converted_model(directory: Path):
-    from transformer_lens import HookedTransformer, HookedTransformerConfig
-
-    cfg = json.loads((directory / "config.json").read_text())
-    notes = []
-    # HookedTransformerConfig accepts the JSON as is; HookedTransformer then needs a
-    # torch.dtype (it passes cfg.dtype to torch.empty), so the string is mapped back.
-    config = HookedTransformerConfig(**cfg)
-    if isinstance(config.dtype, str):
-        config.dtype = getattr(torch, config.dtype)
-        notes.append("dtype string mapped to torch dtype")
-    model = HookedTransformer(config, move_to_device=False)
-    state = load_file(str(directory / "model.safetensors"))
-    result = model.load_state_dict(state, strict=False)
-    buffers = {name for name, _ in model.named_buffers()}
-    missing = [k for k in result.missing_keys if k not in buffers]
-    if missing or result.unexpected_keys:
-        raise SystemExit(f"state dict mismatch: missing {missing[:5]}, unexpected {result.unexpected_keys[:5]}")
-    model.eval()
-    return model, notes
-
-
-def processing_flags(directory: Path) -> dict:
-    with safe_open(str(directory / "model.safetensors"), "pt") as f:
-        meta = f.metadata() or {}
-    names = ["fold_ln", "center_writing_weights", "center_unembed", "fold_value_biases",
-             "refactor_factored_attn_matrices"]
-    return {name: meta.get(name) == "true" for name in names}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_converted import load_converted, processing  # noqa: E402
 
 
 def tl_own_model(hf_dir: Path, hf_model, flags: dict):
@@ -90,11 +60,12 @@ def main() -> int:
 
     import transformers
 
-    model, notes = converted_model(args.converted)
+    notes = []
+    model = load_converted(args.converted)
     hf_model = transformers.AutoModelForCausalLM.from_pretrained(
         str(args.hf_dir), torch_dtype=torch.float32, attn_implementation="eager").eval()
     ids = input_ids(args.hf_dir, model.cfg.d_vocab)
-    flags = processing_flags(args.converted)
+    flags = processing(args.converted)
     with torch.no_grad():
         ours = model(ids).float()
         hf = hf_model(input_ids=ids).logits.float()
@@ -108,6 +79,7 @@ def main() -> int:
         report["max_abs_diff_vs_tl"] = float((ours - tl).abs().max())
     report["max_abs_diff_vs_hf"] = float((ours - hf).abs().max())
     report["max_abs_diff_vs_hf_centred"] = float((centred(ours) - centred(hf)).abs().max())
+    report["max_abs_dlogprob_vs_hf"] = float((ours.log_softmax(-1) - hf.log_softmax(-1)).abs().max())
     print(json.dumps(report))
     return 0
 

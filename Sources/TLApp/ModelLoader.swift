@@ -13,8 +13,8 @@ public struct LoadedModel: Sendable {
     public let modelID: String
     /// The directory holding the model's tokenizer files (source checkpoint or converted output).
     public let directory: String
-    /// The processing these weights carry: the flags applied while loading, or for a converted
-    /// directory the flags its `model.safetensors` metadata records.
+    /// The processing these weights carry: the flags that took effect while loading, or for a
+    /// converted directory the flags its `model.safetensors` metadata records as applied.
     public let processing: ProcessingOptions
 }
 
@@ -38,15 +38,16 @@ public enum ModelLoader {
         }
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
-        return LoadedModel(model: try convertInMemory(checkpoint, modelID: source.modelID,
-                                                      processing: ProcessingPipeline(options: processing), progress: progress),
-                           modelID: source.modelID, directory: source.directory, processing: processing)
+        let (converted, applied) = try convertInMemory(checkpoint, modelID: source.modelID,
+                                                       processing: ProcessingPipeline(options: processing), progress: progress)
+        return LoadedModel(model: converted, modelID: source.modelID, directory: source.directory, processing: applied)
     }
 
     /// The canonical config and weights of `checkpoint` without writing them; `processing`
     /// is applied per group as `Converter.convert` applies it.
+    /// - Returns: the model and the processing flags that took effect.
     public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String, processing: any GroupProcessing,
-                                       progress: (String) -> Void = { _ in }) throws(TLError) -> CanonicalModel {
+                                       progress: (String) -> Void = { _ in }) throws(TLError) -> (CanonicalModel, ProcessingOptions) {
         let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
         let prepared = try processing.prepare(for: config)
         for notice in prepared.notices { progress("note: \(notice)") }
@@ -57,7 +58,7 @@ public enum ModelLoader {
             try prepared.process(group, weights: &groupWeights)
             weights.merge(groupWeights) { _, new in new }
         }
-        return CanonicalModel(config: prepared.outputConfig, weights: weights)
+        return (CanonicalModel(config: prepared.outputConfig, weights: weights), prepared.applied)
     }
 
     /// The processing flags `convert` recorded in a converted directory's `__metadata__`.

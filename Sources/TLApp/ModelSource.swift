@@ -20,12 +20,26 @@ public struct ModelSource: Sendable {
     public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false) throws(TLError) -> ModelSource {
         let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline)
         var id = resolved.repoID ?? resolved.directory
+        var commit = resolved.commit ?? resolved.revision
         if resolved.repoID == nil, let real = realpath(resolved.directory, nil) {
             id = String(cString: real)
             free(real)
+            // A snapshot folder of the Hugging Face cache is that repo at that commit.
+            if let snapshot = cacheSnapshot(id) { (id, commit) = (snapshot.repo, snapshot.commit) }
         }
         let trimmed = id.count > 1 && id.hasSuffix("/") ? String(id.dropLast()) : id
-        return ModelSource(directory: resolved.directory, modelID: trimmed, revision: resolved.commit ?? resolved.revision,
+        return ModelSource(directory: resolved.directory, modelID: trimmed, revision: commit,
                            name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+    }
+
+    /// The repo id and commit of a path `…/models--ORG--NAME/snapshots/COMMIT` (the cache's layout:
+    /// `models--` and the repo id with `/` spelled `--`).
+    static func cacheSnapshot(_ path: String) -> (repo: String, commit: String)? {
+        let parts = path.split(separator: "/")
+        guard parts.count >= 3, parts[parts.count - 2] == "snapshots" else { return nil }
+        let folder = parts[parts.count - 3]
+        guard folder.hasPrefix("models--"), folder.count > "models--".count else { return nil }
+        let repo = folder.dropFirst("models--".count).replacing("--", with: "/")
+        return (String(repo), String(parts[parts.count - 1]))
     }
 }

@@ -104,7 +104,7 @@ public struct Converter: Sendable {
         // blocks' (one being mapped and processed, one queued, one being written).
         let pool = FloatBufferPool(capacity: (ends.map(bytesOf).max() ?? 0) + 3 * blockBytes)
         let file = try SafeTensorsWriter(path: directory.path("model.safetensors"), tensors: plan,
-                                         metadata: metadata(modelID: modelID, module: module))
+                                         metadata: metadata(modelID: modelID, module: module, applied: processing.applied))
         let writer = BackgroundWriter(writer: file, pool: pool, limit: blockBytes)
         let lane = EmbeddingLane(groups: ends) { group throws(TLError) in
             var weights = try mapper.map(group, pool: pool)
@@ -138,6 +138,11 @@ public struct Converter: Sendable {
         try file.finish()
         let bytes = plan.reduce(0) { $0 + $1.byteCount }
         try writeFileAtomically(try Converter.configJSON(outputConfig), to: directory.path("config.json"))
+        let record = ConversionRecord(modelID: modelID, revision: revision,
+                                      files: ConversionRecord.sourceFiles(of: checkpoint, tokenizerFiles: Converter.tokenizerFiles),
+                                      directory: checkpoint.directory, dtype: dtype, requested: self.processing.options,
+                                      applied: processing.applied, notices: processing.notices)
+        try writeFileAtomically(try record.json(), to: directory.path(ConversionRecord.fileName))
         for name in Converter.tokenizerFiles {
             let source = FileSystem.join(checkpoint.directory, name)
             if FileSystem.isFile(source) { try directory.copy(source, as: name) }
@@ -166,12 +171,13 @@ public struct Converter: Sendable {
         }
     }
 
-    /// `__metadata__` of the output: format, source, revision, every processing flag, version.
-    func metadata(modelID: String, module: ArchitectureModule) -> [String: String] {
+    /// `__metadata__` of the output: format, source, revision, every processing flag as applied
+    /// to this model (a flag TransformerLens skips for it, as centring for RMSNorm, is false), version.
+    func metadata(modelID: String, module: ArchitectureModule, applied: ProcessingOptions) -> [String: String] {
         let meta = ["format": "transformer_lens", "source": modelID, "revision": revision ?? "",
                     "architecture": module.family, "tlconvert_version": TLConvertVersion.string,
                     "dtype": dtype.torchName]
-        return meta.merging(processing.options.metadata) { _, flag in flag }
+        return meta.merging(applied.metadata) { _, flag in flag }
     }
 
     /// `config.json`: every HookedTransformerConfig field in TransformerLens's order, pretty-printed.

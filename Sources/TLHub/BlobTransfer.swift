@@ -5,6 +5,7 @@ import Glibc
 import Darwin
 #endif
 import TLCore
+import TLFormats
 
 /// One blob's download: bytes go to `<blob>.incomplete` (resumed with `Range` when
 /// a previous run left part of it), the size and, for sha256 ETags, the hash are

@@ -19,6 +19,8 @@ public protocol PreparedProcessing: Sendable {
     var outputConfig: CanonicalConfig { get }
     /// One line per requested step that does not apply to this model, for the user.
     var notices: [String] { get }
+    /// The flags that take effect for this model (what the output records as applied).
+    var applied: ProcessingOptions { get }
 
     /// Processes one group in place. `weights` holds exactly that group's canonical
     /// tensors (full names); steps may drop tensors (folded norms) or add them

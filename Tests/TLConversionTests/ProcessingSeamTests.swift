@@ -24,6 +24,7 @@ struct ProcessingSeamTests {
             return c
         }
         var notices: [String] { ["a stand-in step"] }
+        var applied: ProcessingOptions { options }
         func prepare(for config: CanonicalConfig) throws(TLError) -> any PreparedProcessing {
             #expect(config.norm == .layerNorm, "processing is prepared for the unprocessed config")
             var prepared = self

@@ -1,4 +1,5 @@
 import Foundation
+import TLFormats
 #if canImport(Glibc)
 import Glibc
 #endif

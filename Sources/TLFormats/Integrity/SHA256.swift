@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), incremental, to check a downloaded LFS blob against the
-/// sha256 its ETag names while the bytes stream in.
+/// SHA-256 (FIPS 180-4), incremental: to check a downloaded LFS blob against the
+/// sha256 its ETag names while the bytes stream in, and to record a converted model's source files.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)

@@ -1,5 +1,5 @@
 import Testing
-@testable import TLHub
+@testable import TLFormats
 
 /// FIPS 180-4 example digests (NIST CSRC "SHA256.pdf" / RFC 6234 test vectors).
 struct SHA256Tests {

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Load a directory written by `tlconvert convert` into TransformerLens.
+
+    from load_converted import load_converted
+    model = load_converted("tl-models/gpt2")                        # a HookedTransformer
+    model = load_converted("tl-models/gpt2", HookedSAETransformer)  # or any subclass (SAELens)
+
+Needs torch, safetensors, transformer_lens (2.x or 3.x) and, for the tokenizer, transformers.
+Copy this file into your project or put tools/ on PYTHONPATH; it has no other dependency.
+
+What it does, and why:
+- config.json holds `HookedTransformerConfig` fields with `dtype` as a string ("float32"), so that
+  the file stays JSON; the string is turned back into a torch dtype before the model is built.
+  Keys the installed TransformerLens does not define are dropped (with a warning), so a config
+  written for 2.16.1 loads into a later release.
+- model.safetensors holds parameters only: TransformerLens's buffers (causal masks, rotary
+  tables) are rebuilt by the model itself. The state dict is loaded with `strict=False`, and then
+  anything missing that is not a buffer, or anything unexpected, is an error — so nothing is
+  silently left at its initial value.
+- The tokenizer is loaded from the converted directory (it holds the source's tokenizer files), so
+  the model does not depend on where it was converted from; `tokenizer_prepends_bos` is then
+  recomputed by TransformerLens as when it loads any tokenizer.
+- tlconvert.json records how the weights were processed; `processing(directory)` returns the
+  flags that took effect, to pass on (SAELens: `model_from_pretrained_kwargs`).
+
+TransformerLens 3.x marks `HookedTransformer` as deprecated in favour of its `TransformerBridge`
+and warns when one is built; the class still works and computes the same logits.
+
+Run as a script to check a directory: `python tools/load_converted.py DIR [--prompt TEXT]`.
+"""
+import dataclasses
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json")
+
+
+def _config(directory: Path):
+    from transformer_lens import HookedTransformerConfig
+
+    raw = json.loads((directory / "config.json").read_text())
+    known = {field.name for field in dataclasses.fields(HookedTransformerConfig)}
+    dropped = sorted(set(raw) - known)
+    if dropped:
+        warnings.warn(f"{directory}/config.json: this TransformerLens has no field(s) {', '.join(dropped)}; ignored")
+    fields = {key: value for key, value in raw.items() if key in known}
+    if isinstance(fields.get("dtype"), str):
+        fields["dtype"] = getattr(torch, fields["dtype"])
+    # The converted directory names no tokenizer to fetch: it is loaded from the directory itself.
+    fields["tokenizer_name"] = None
+    return HookedTransformerConfig(**fields)
+
+
+def _tokenizer(directory: Path):
+    if not any((directory / name).exists() for name in TOKENIZER_FILES):
+        return None
+    from transformers import AutoTokenizer
+
+    # TransformerLens loads tokenizers with add_bos_token=True (it decides about BOS itself).
+    return AutoTokenizer.from_pretrained(str(directory), add_bos_token=True)
+
+
+def processing(directory) -> dict:
+    """The processing flags that took effect (tlconvert.json), by TransformerLens's argument names."""
+    record = json.loads((Path(directory) / "tlconvert.json").read_text())
+    return dict(record["processing"]["applied"])
+
+
+def load_converted(directory, model_class=None, device=None):
+    """A `model_class` (default `HookedTransformer`) with the converted weights and tokenizer.
+
+    Raises ValueError when the safetensors file lacks a parameter of the model or holds a tensor
+    the model does not have (only buffers may be absent).
+    """
+    if model_class is None:
+        from transformer_lens import HookedTransformer as model_class
+    directory = Path(directory)
+    config = _config(directory)
+    if device is not None:
+        config.device = device
+    model = model_class(config, tokenizer=_tokenizer(directory), move_to_device=device is not None)
+    state = load_file(str(directory / "model.safetensors"), device=str(device or "cpu"))
+    result = model.load_state_dict(state, strict=False)
+    buffers = {name for name, _ in model.named_buffers()}
+    missing = [name for name in result.missing_keys if name not in buffers]
+    if missing or result.unexpected_keys:
+        raise ValueError(f"{directory}/model.safetensors does not fit {model_class.__name__}: "
+                         f"missing {missing[:5]}, unexpected {list(result.unexpected_keys)[:5]}")
+    model.eval()
+    return model
+
+
+def main(argv):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Load a tlconvert output into TransformerLens and run a prompt.")
+    parser.add_argument("directory")
+    parser.add_argument("--prompt", default="The quick brown fox")
+    args = parser.parse_args(argv)
+    model = load_converted(args.directory)
+    with torch.no_grad():
+        logits = model(args.prompt)
+    top = torch.topk(logits[0, -1], 5)
+    tokens = [model.tokenizer.decode([int(i)]) for i in top.indices] if model.tokenizer else top.indices.tolist()
+    print(f"{type(model).__name__} from {args.directory}: top-5 next tokens {tokens}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
