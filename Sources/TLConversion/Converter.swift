@@ -61,8 +61,12 @@ public struct Converter: Sendable {
     ///   - progress: called with one human-readable line per step.
     public func convert(_ checkpoint: HFCheckpoint, modelID: String, to output: String,
                         progress: (String) -> Void = { _ in }) throws(TLError) -> ConversionResult {
-        try SingleThreadedBLAS.run { () throws(TLError) in
-            try streamConversion(checkpoint, modelID: modelID, to: output, progress: progress)
+        do {
+            return try SingleThreadedBLAS.run { () throws(TLError) in
+                try streamConversion(checkpoint, modelID: modelID, to: output, progress: progress)
+            }
+        } catch {
+            throw OutputDirectory.naming(error, target: output)
         }
     }
 
@@ -78,7 +82,8 @@ public struct Converter: Sendable {
         let plan = CanonicalLayout.parameters(for: outputConfig)
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
 
-        let directory = try OutputDirectory(target: output, replace: force)
+        let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(
+            checkpoint.directory, role: "the source model", wholeFolder: true))
         let groups = WeightGroup.all(layers: config.nLayers)
         let blocks = groups.filter { if case .block = $0 { return true } else { return false } }
         let ends = groups.filter { !blocks.contains($0) }

@@ -27,8 +27,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
 
-    @Option(help: "Write the activations of the run to this safetensors file.")
+    @Option(help: "Write the activations of the run to this safetensors file (an existing one only with --force).")
     var cache: String?
+
+    @Flag(help: "Replace an existing --cache file (never a symlink, device, FIFO or socket).")
+    var force = false
 
     @Option(help: "Which hook points --cache writes: comma-separated globs over TransformerLens hook names (default: all).")
     var hooks: String?
@@ -56,8 +59,11 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // --cache is checked before the model is loaded, and again against what it read.
+            try checkCache(inputs: VerifyCommand.inputs(model))
             let loaded = try ModelLoader.load(model, processing: processing.options,
                                               revision: hub.revision, offline: hub.offline)
+            try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder)
@@ -72,5 +78,11 @@ struct RunCommand: ParsableCommand {
             }
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
         }
+    }
+
+    /// CONTRACT.md "Output paths" for `--cache`: not one of the model's `inputs`.
+    private func checkCache(inputs: [OutputPath.Guarded]) throws(TLError) {
+        guard let cache else { return }
+        _ = try OutputPath(cache, flag: "--cache", kind: .file, replace: force, guarding: inputs)
     }
 }

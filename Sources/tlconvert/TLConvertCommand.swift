@@ -1,5 +1,6 @@
 import ArgumentParser
 import TLCore
+import TLFormats
 
 #if canImport(Glibc)
 import Glibc
@@ -17,12 +18,16 @@ struct TLConvertCommand: ParsableCommand {
     )
 
     /// Like ArgumentParser's own entry point, except that usage errors exit with
-    /// status 2 as CONTRACT.md requires (ArgumentParser's default is 64).
+    /// status 2 as CONTRACT.md requires (ArgumentParser's default is 64), and that SIGINT,
+    /// SIGTERM and SIGHUP remove the outputs being written.
     static func main() {
+        SignalCleanup.install()
         do {
             var command = try parseAsRoot()
             try command.run()
+            TemporaryFiles.waitWhileCleaningUp()
         } catch {
+            TemporaryFiles.waitWhileCleaningUp()
             let code = exitCode(for: error)
             if code == .success || error is ExitCode {
                 exit(withError: error)
