@@ -33,6 +33,12 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Verification (with --verify)")
     var verification: VerificationOptions
 
+    func validate() throws {
+        if verification.saveLogits != nil && verifyReference == nil {
+            throw ValidationError("--save-logits needs --verify FILE (it saves the logits that verification computes)")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             guard let outputDType = DType(torchName: dtype), [.f32, .f16, .bf16].contains(outputDType) else {

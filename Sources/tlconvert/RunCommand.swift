@@ -21,8 +21,11 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
     var model: String
 
-    @Option(help: "The text to run.")
-    var prompt: String
+    @Option(parsing: .unconditional, help: "The text to run (or --text-file).")
+    var prompt: String?
+
+    @Option(name: .customLong("text-file"), help: "Read the text to run from this file (- for standard input), exactly as it is: for text that begins with '-' or is longer than one argument may be.")
+    var textFile: String?
 
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
@@ -59,6 +62,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let prompt = try TextInput.resolve(prompt, flag: "--prompt", file: textFile)
             // --cache is checked before the model is loaded, and again against what it read.
             try checkCache(inputs: VerifyCommand.inputs(model))
             let loaded = try ModelLoader.load(model, processing: processing.options,

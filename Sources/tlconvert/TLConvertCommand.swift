@@ -18,10 +18,14 @@ struct TLConvertCommand: ParsableCommand {
     )
 
     /// Like ArgumentParser's own entry point, except that usage errors exit with
-    /// status 2 as CONTRACT.md requires (ArgumentParser's default is 64), and that SIGINT,
-    /// SIGTERM and SIGHUP remove the outputs being written.
+    /// status 2 in one line as CONTRACT.md requires (ArgumentParser's default is 64, with
+    /// the usage below), and that SIGINT, SIGTERM and SIGHUP remove the outputs being written.
     static func main() {
         SignalCleanup.install()
+        if let refusal = HelpRequest.refusal(Array(CommandLine.arguments.dropFirst()), commands: configuration.subcommands) {
+            Console.error(refusal)
+            Glibc.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -32,7 +36,8 @@ struct TLConvertCommand: ParsableCommand {
             if code == .success || error is ExitCode {
                 exit(withError: error)
             }
-            Console.error(fullMessage(for: error))
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+            Console.error("tlconvert: \(message)")
             Glibc.exit(2)
         }
     }
