@@ -73,8 +73,12 @@ public struct Converter: Sendable {
     ///     requested processing step that does not apply to this model.
     public func convert(_ checkpoint: HFCheckpoint, modelID: String, to output: String,
                         progress: (String) -> Void = { _ in }) throws(TLError) -> ConversionResult {
-        try SingleThreadedBLAS.run { () throws(TLError) in
-            try streamConversion(checkpoint, modelID: modelID, to: output, progress: progress)
+        do {
+            return try SingleThreadedBLAS.run { () throws(TLError) in
+                try streamConversion(checkpoint, modelID: modelID, to: output, progress: progress)
+            }
+        } catch {
+            throw OutputDirectory.naming(error, target: output)
         }
     }
 
@@ -92,7 +96,8 @@ public struct Converter: Sendable {
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
         for notice in processing.notices { progress("note: \(notice)") }
 
-        let directory = try OutputDirectory(target: output, replace: force)
+        let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(
+            checkpoint.directory, role: "the source model", wholeFolder: true))
         let groups = WeightGroup.all(layers: config.nLayers)
         let blocks = groups.filter { if case .block = $0 { return true } else { return false } }
         let ends = groups.filter { !blocks.contains($0) }

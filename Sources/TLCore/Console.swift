@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// Lines for people on stderr (errors, warnings, progress), kept off stdout so
-/// `--json` output stays machine-readable.
+/// `--json` output stays machine-readable. A URL's credentials never reach them.
 public enum Console {
     public static func error(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
+        let bytes = Array((line.redactingURLCredentials + "\n").utf8)
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

@@ -19,10 +19,10 @@ public enum TLError: Error, CustomStringConvertible, Equatable, Sendable {
     case verificationFailed(String)
 
     /// One line, always: names taken from hostile files may hold newlines or control
-    /// characters, which are shown escaped.
+    /// characters, which are shown escaped; credentials in a URL are masked.
     public var description: String {
         var line = ""
-        for scalar in rawDescription.unicodeScalars {
+        for scalar in rawDescription.redactingURLCredentials.unicodeScalars {
             switch scalar {
             case "\n": line += "\\n"
             case "\r": line += "\\r"

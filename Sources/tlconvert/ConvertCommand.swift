@@ -14,13 +14,13 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "A zoo name or alias (gpt2-small), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights).")
     var model: String
 
-    @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>).")
+    @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>); not the source, nor inside it or holding it.")
     var output: String?
 
     @Option(help: "Element type of the written weights.")
     var dtype: OutputDType = .float32
 
-    @Flag(help: "Replace the output directory if it exists.")
+    @Flag(help: "Replace the output directory (and the --save-logits file) if it exists; never a symlink, device, FIFO or socket.")
     var force = false
 
     @OptionGroup(title: "Hub")
@@ -35,9 +35,22 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Verification (with --verify)")
     var verification: VerificationOptions
 
+    func validate() throws {
+        if verification.saveLogits != nil && verifyReference == nil {
+            throw ValidationError("--save-logits needs --verify FILE (it saves the logits that verification computes)")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
+            if let verifyReference, FileSystem.kind(of: verifyReference) == .missing {
+                throw TLError.badFile(path: verifyReference, problem: "no such file or directory (given as --verify)")
+            }
+            // Checked before the model is resolved (which may download), and again against its files.
+            try checkOutputs(output, source: nil)
             let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
+            let destination = output ?? "tl-models/\(resolved.name)"
+            try checkOutputs(destination, source: resolved)
             let checkpoint = try HFCheckpoint.open(resolved.directory)
             var converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
                                       revision: resolved.revision)
@@ -48,13 +61,28 @@ struct ConvertCommand: ParsableCommand {
             } catch {
                 Console.error("note: tokenizer not read (\(error)); tokenizer_prepends_bos is the family's default")
             }
-            let destination = output ?? "tl-models/\(resolved.name)"
             _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })
             if let verifyReference {
                 let transformer = try ModelLoader.load(destination, progress: { Console.error($0) }).model.transformer()
                 try verification.verify(transformer, reference: verifyReference)
             }
+        }
+    }
+
+    /// CONTRACT.md "Output paths" for the output folder (`-o`, else the default) and
+    /// `--save-logits`; with the resolved `source`, also against what it reads.
+    private func checkOutputs(_ directory: String?, source: ModelSource?) throws(TLError) {
+        let sourceFolder = source.map { OutputPath.Guarded.model($0.directory, role: "the source model", wholeFolder: true) } ?? []
+        var written = [OutputPath.Guarded]()
+        if let directory {
+            let folder = try OutputPath(directory, flag: output == nil ? nil : "-o", kind: .directory, replace: force,
+                                        guarding: sourceFolder)
+            written.append(OutputPath.Guarded(folder.path, role: "the output folder", wholeFolder: true))
+        }
+        if let verifyReference {
+            let sourceFiles = source.map { OutputPath.Guarded.model($0.directory, role: "an input of the model", wholeFolder: false) } ?? []
+            try verification.checkSaveLogits(reference: verifyReference, replace: force, guarding: sourceFiles + written)
         }
     }
 }

@@ -22,14 +22,20 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
     var model: String
 
-    @Option(help: "The text to run.")
-    var prompt: String
+    @Option(parsing: .unconditional, help: "The text to run (or --text-file).")
+    var prompt: String?
+
+    @Option(name: .customLong("text-file"), help: "Read the text to run from this file (- for standard input), exactly as it is: for text that begins with '-' or is longer than one argument may be.")
+    var textFile: String?
 
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
 
-    @Option(help: "Write the activations of the run to this safetensors file.")
+    @Option(help: "Write the activations of the run to this safetensors file (an existing one only with --force).")
     var cache: String?
+
+    @Flag(help: "Replace an existing --cache file (never a symlink, device, FIFO or socket).")
+    var force = false
 
     @Option(help: "Which hook points --cache writes: comma-separated globs over TransformerLens hook names (default: all).")
     var hooks: String?
@@ -57,8 +63,12 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let prompt = try TextInput.resolve(prompt, flag: "--prompt", file: textFile)
+            // --cache is checked before the model is loaded, and again against what it read.
+            try checkCache(inputs: VerifyCommand.inputs(model))
             let loaded = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
                                               offline: hub.offline, progress: { Console.error($0) })
+            try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder)
@@ -73,5 +83,11 @@ struct RunCommand: ParsableCommand {
             }
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
         }
+    }
+
+    /// CONTRACT.md "Output paths" for `--cache`: not one of the model's `inputs`.
+    private func checkCache(inputs: [OutputPath.Guarded]) throws(TLError) {
+        guard let cache else { return }
+        _ = try OutputPath(cache, flag: "--cache", kind: .file, replace: force, guarding: inputs)
     }
 }

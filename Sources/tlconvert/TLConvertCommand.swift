@@ -1,5 +1,6 @@
 import ArgumentParser
 import TLCore
+import TLFormats
 
 @main
 struct TLConvertCommand: ParsableCommand {
@@ -13,17 +14,26 @@ struct TLConvertCommand: ParsableCommand {
     )
 
     /// Like ArgumentParser's own entry point, except that usage errors exit with
-    /// status 2 as CONTRACT.md requires (ArgumentParser's default is 64).
+    /// status 2 in one line as CONTRACT.md requires (ArgumentParser's default is 64, with
+    /// the usage below), and that SIGINT, SIGTERM and SIGHUP remove the outputs being written.
     static func main() {
+        SignalCleanup.install()
+        if let refusal = HelpRequest.refusal(Array(CommandLine.arguments.dropFirst()), commands: configuration.subcommands) {
+            Console.error(refusal)
+            exit(withError: ExitCode(2))
+        }
         do {
             var command = try parseAsRoot()
             try command.run()
+            TemporaryFiles.waitWhileCleaningUp()
         } catch {
+            TemporaryFiles.waitWhileCleaningUp()
             let code = exitCode(for: error)
             if code == .success || error is ExitCode {
                 exit(withError: error)
             }
-            Console.error(fullMessage(for: error))
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
+            Console.error("tlconvert: \(message)")
             exit(withError: ExitCode(2))
         }
     }

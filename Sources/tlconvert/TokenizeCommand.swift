@@ -22,8 +22,11 @@ struct TokenizeCommand: ParsableCommand {
     @OptionGroup(title: "Hub")
     var hub: HubOptions
 
-    @Option(help: "The text to tokenize.")
-    var text: String
+    @Option(parsing: .unconditional, help: "The text to tokenize (or --text-file).")
+    var text: String?
+
+    @Option(name: .customLong("text-file"), help: "Read the text from this file (- for standard input), exactly as it is: for text that begins with '-' or is longer than one argument may be.")
+    var textFile: String?
 
     @Flag(help: "Print one JSON object {\"ids\": [...], \"tokens\": [...]} instead of a table.")
     var json = false
@@ -34,6 +37,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let text = try TextInput.resolve(text, flag: "--text", file: textFile)
             // A path on disk is read as it is; anything else is a model name to resolve.
             let path = FileSystem.kind(of: model) == .missing
                 ? try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline).directory

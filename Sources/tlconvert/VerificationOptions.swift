@@ -9,7 +9,7 @@ struct VerificationOptions: ParsableArguments {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    @Option(name: .customLong("save-logits"), help: "Also write the logits tlconvert computed (safetensors, key `logits`, F32).")
+    @Option(name: .customLong("save-logits"), help: "Also write the logits tlconvert computed (safetensors, key `logits`, F32); an existing file only with --force, never the reference or an input.")
     var saveLogits: String?
 
     @Option(name: .customLong("max-kl"), help: "Largest KL(reference ‖ ours) allowed at any position.")
@@ -25,6 +25,14 @@ struct VerificationOptions: ParsableArguments {
         for (flag, value) in [("--max-kl", maxKL), ("--min-cosine", minCosine), ("--min-top1", minTop1)] where !value.isFinite {
             throw ValidationError("\(flag) must be a finite number")
         }
+    }
+
+    /// Checks the `--save-logits` path before any work (CONTRACT.md "Output paths"): it may
+    /// not be the reference dump, nor anything in `inputs`.
+    func checkSaveLogits(reference: String, replace: Bool, guarding inputs: [OutputPath.Guarded]) throws(TLError) {
+        guard let saveLogits else { return }
+        _ = try OutputPath(saveLogits, flag: "--save-logits", kind: .file, replace: replace,
+                           guarding: [OutputPath.Guarded(reference, role: "the reference dump")] + inputs)
     }
 
     /// Runs `transformer` on the reference's inputs, prints the report, and throws

@@ -34,11 +34,22 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup(title: "Processing (Hugging Face checkpoints only)")
     var processing: ProcessingFlags
 
+    @Flag(help: "Replace an existing --save-logits file (never a symlink, device, FIFO or socket).")
+    var force = false
+
     func run() throws {
         try reportingErrors {
-            let transformer = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
-                                                   offline: hub.offline, progress: { Console.error($0) }).model.transformer()
-            try verification.verify(transformer, reference: reference)
+            // --save-logits is checked before the model is loaded, and again against what it read.
+            try verification.checkSaveLogits(reference: reference, replace: force, guarding: Self.inputs(model))
+            let loaded = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
+                                              offline: hub.offline, progress: { Console.error($0) })
+            try verification.checkSaveLogits(reference: reference, replace: force, guarding: Self.inputs(loaded.directory))
+            try verification.verify(loaded.model.transformer(), reference: reference)
         }
+    }
+
+    /// What reading a model at `path` touches, as outputs must leave it alone.
+    static func inputs(_ path: String) -> [OutputPath.Guarded] {
+        OutputPath.Guarded.model(path, role: "an input of the model", wholeFolder: false)
     }
 }

@@ -109,14 +109,16 @@ struct ConversionTests {
 
     @Test func noTokenizerMeansNoTokenizerName() throws {
         // HookedTransformer loads tokenizer_name when built; a source without one names none.
-        let dir = Self.scratch("no-tokenizer")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let scratch = Self.scratch("no-tokenizer")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let dir = scratch + "/model"  // the output may not lie inside the source (CONTRACT.md)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for name in ["config.json", "model.safetensors"] {
             try FileManager.default.copyItem(atPath: Fixtures.model("gpt2") + "/" + name, toPath: dir + "/" + name)
         }
-        let result = try Converter().convert(try HFCheckpoint.open(dir), modelID: dir, to: dir + "/out")
+        let result = try Converter().convert(try HFCheckpoint.open(dir), modelID: dir, to: scratch + "/out")
         #expect(result.config.tokenizerName == nil)
-        #expect(try JSONParser.parseFile(dir + "/out/config.json")["tokenizer_name"] == .null)
+        #expect(try JSONParser.parseFile(scratch + "/out/config.json")["tokenizer_name"] == .null)
     }
 
     @Test(arguments: [DType.f16, .bf16])

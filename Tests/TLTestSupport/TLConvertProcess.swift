@@ -24,11 +24,18 @@ public enum TLConvertProcess {
 
     /// Runs `tlconvert arguments` with `environment` added to this process's, `stdin` as its
     /// standard input (empty when nil). Output goes to files, so no pipe can fill up and stall it.
+    /// `launcher` runs in front of the binary (e.g. `["/usr/bin/prlimit", "--fsize=65536", "--"]`).
     public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           stdin: String? = nil) throws -> Output {
+                           stdin: String? = nil, launcher: [String] = []) throws -> Output {
+        try start(arguments, environment: environment, stdin: stdin, launcher: launcher).wait()
+    }
+
+    /// Starts `tlconvert arguments` (as `run` does) and returns at once, for tests that act on
+    /// the running process (send it a signal).
+    public static func start(_ arguments: [String], environment: [String: String] = [:],
+                             stdin: String? = nil, launcher: [String] = []) throws -> Running {
         let dir = NSTemporaryDirectory() + "tlconvert-process-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         let inPath = dir + "/stdin", outPath = dir + "/stdout", errPath = dir + "/stderr"
         _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -39,8 +46,8 @@ public enum TLConvertProcess {
         defer { try? input.close(); try? output.close(); try? error.close() }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -48,8 +55,29 @@ public enum TLConvertProcess {
         process.standardOutput = output
         process.standardError = error
         try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, text(outPath), text(errPath))
+        return Running(process: process, folder: dir)
+    }
+
+    /// A started `tlconvert`; `wait()` collects its status and output.
+    public final class Running {
+        public let process: Process
+        let folder: String
+
+        init(process: Process, folder: String) {
+            self.process = process
+            self.folder = folder
+        }
+
+        public var pid: Int32 { process.processIdentifier }
+
+        /// Waits for the exit; a process ended by a signal reports 128 + the signal, as a shell does.
+        public func wait() -> Output {
+            process.waitUntilExit()
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let status = process.terminationReason == .uncaughtSignal
+                ? 128 + process.terminationStatus : process.terminationStatus
+            return (status, TLConvertProcess.text(folder + "/stdout"), TLConvertProcess.text(folder + "/stderr"))
+        }
     }
 
     private static func text(_ path: String) -> String {

@@ -7,6 +7,9 @@ import TLCore
 
 /// A file written under a temporary name beside its target and renamed into place
 /// only by `commit()`, so a failure or interruption never leaves a half-written output.
+/// The temporary is registered with `TemporaryFiles` (a signal removes it) and created
+/// fresh (never through a link planted at its name); the rename never replaces a
+/// symlink, device, FIFO or socket (`OutputPath.refusal`).
 public final class AtomicFile {
     public let path: String
     public let temporaryPath: String
@@ -18,19 +21,22 @@ public final class AtomicFile {
     public init(path: String) throws(TLError) {
         self.path = path
         // The temporary file sits in the target's own folder so the rename stays on one filesystem.
-        let slash = path.lastIndex(of: "/")
-        let prefix = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        self.temporaryPath = "\(prefix).\(name).tmp-\(getpid())"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        temporaryPath = TemporaryFiles.path(for: path)
+        TemporaryFiles.removeStale(beside: path)
+        TemporaryFiles.register(temporaryPath)
+        unlink(temporaryPath)  // this process's own leftover, if any
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .output(path: path, problem: "cannot create (\(String(cString: strerror(errno))))")
+            let reason = String(cString: strerror(errno))
+            TemporaryFiles.unregister(temporaryPath)
+            throw .output(path: path, problem: "cannot create (\(reason))")
         }
     }
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
         if !committed { unlink(temporaryPath) }
+        TemporaryFiles.unregister(temporaryPath)
     }
 
     /// Largest single write(2), and the file-offset alignment of the writes. Measured on the
@@ -75,7 +81,8 @@ public final class AtomicFile {
         try bytes.withUnsafeBytes { buffer in Result { () throws(TLError) in try write(buffer) } }.get()
     }
 
-    /// Flushes, closes and renames the temporary file onto `path`.
+    /// Flushes, closes and renames the temporary file onto `path`, unless `path` has become
+    /// something no output replaces since it was checked.
     public func commit() throws(TLError) {
         guard !committed else { return }
         guard close(descriptor) == 0 else {
@@ -83,10 +90,16 @@ public final class AtomicFile {
             throw .output(path: path, problem: "close failed (\(String(cString: strerror(errno))))")
         }
         descriptor = -1
-        guard rename(temporaryPath, path) == 0 else {
-            throw .output(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))")
+        try TemporaryFiles.withCleanupHeld { () throws(TLError) in
+            if let problem = OutputPath.refusal(existing: path, kind: .file) {
+                throw TLError.output(path: path, problem: problem)
+            }
+            guard rename(temporaryPath, path) == 0 else {
+                throw TLError.output(path: path, problem: "cannot rename into place (\(String(cString: strerror(errno))))")
+            }
+            committed = true
+            TemporaryFiles.unregister(temporaryPath)
         }
-        committed = true
     }
 
     /// Abandons the output: the temporary file is removed, the target untouched.
@@ -94,6 +107,7 @@ public final class AtomicFile {
         if descriptor >= 0 { close(descriptor); descriptor = -1 }
         if !committed { unlink(temporaryPath) }
         committed = true
+        TemporaryFiles.unregister(temporaryPath)
     }
 }
 
