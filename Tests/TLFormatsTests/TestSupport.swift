@@ -164,8 +164,13 @@ struct PickleBuilder {
         bytes.append(0x63); bytes += Array("\(module)\n\(name)\n".utf8)
     }
     mutating func int(_ v: Int) {
-        if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)] } else { bytes.append(0x4A); bytes += TestSupport.le(Int32(v)) }
+        if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)] }
+        else if let small = Int32(exactly: v) { bytes.append(0x4A); bytes += TestSupport.le(small) }
+        else { bytes += [0x8A, 8]; bytes += TestSupport.le(Int64(v)) }  // LONG1
     }
+    /// BINPUT / BINGET of memo slot `index`.
+    mutating func put(_ index: UInt8) { bytes += [0x71, index] }
+    mutating func get(_ index: UInt8) { bytes += [0x68, index] }
 }
 
 /// Runs `body` and returns the TLError it throws (nil when it succeeds).
