@@ -54,6 +54,19 @@ enum TestSupport {
         var deflated = false
         /// Overrides the uncompressed size written in both headers (to forge bad archives).
         var declaredSize: Int? = nil
+        /// Raw deflate bytes written instead of deflating `data` (to forge bombs).
+        var compressed: [UInt8]? = nil
+    }
+
+    /// A deflated member that inflates to `prefix` (a .npy header, say) and 1 KiB of zeros,
+    /// then turns to garbage, declaring `declaredSize` bytes and padded to the size deflate
+    /// would need for them: a zip bomb that costs nothing to build and fails once inflating
+    /// passes its first KiB of data.
+    static func forgedBomb(name: String, prefix: [UInt8], declaredSize: Int) -> ZipMember {
+        let start = prefix + [UInt8](repeating: 0, count: 1024)
+        let storedBlock = [0] + le(UInt16(start.count)) + le(~UInt16(start.count)) + start  // BFINAL=0, stored
+        let filler = [UInt8](repeating: 0xFF, count: max(0, declaredSize / Inflate.maxRatio + 1 - storedBlock.count))
+        return ZipMember(name: name, data: prefix, declaredSize: declaredSize, compressed: storedBlock + filler)
     }
 
     /// A zip archive built by hand (stored or deflated members, optional zip64 records).
@@ -61,11 +74,11 @@ enum TestSupport {
         var out = [UInt8]()
         var central = [UInt8]()
         for member in members {
-            let payload = member.deflated ? deflate(member.data) : member.data
+            let payload = member.compressed ?? (member.deflated ? deflate(member.data) : member.data)
             let size = UInt32(member.declaredSize ?? member.data.count)
             let crc = crc32(member.data)
             let name = Array(member.name.utf8)
-            let method: UInt16 = member.deflated ? 8 : 0
+            let method: UInt16 = member.deflated || member.compressed != nil ? 8 : 0
             let offset = out.count
             var extra = [UInt8]()
             if zip64 { extra = le(UInt16(1)) + le(UInt16(16)) + le(UInt64(size)) + le(UInt64(payload.count)) }
