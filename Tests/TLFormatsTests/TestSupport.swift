@@ -137,20 +137,39 @@ enum TestSupport {
         p.op(0x28)  // MARK
         for t in tensors {
             p.unicode(t.name)
-            p.global("torch._utils", "_rebuild_tensor_v2")
-            p.op(0x28)
-            p.op(0x28); p.unicode("storage"); p.global("torch", storageType); p.unicode(t.key); p.unicode("cpu"); p.int(t.count); p.op(0x74)
-            p.op(0x51)  // BINPERSID
-            p.int(t.offset)
-            p.op(0x28); for d in t.shape { p.int(d) }; p.op(0x74)
-            p.op(0x28); for s in t.strides { p.int(s) }; p.op(0x74)
-            p.op(0x89)  // False
-            p.global("collections", "OrderedDict"); p.op(0x29); p.op(0x52)
-            p.op(0x74)  // args tuple
-            p.op(0x52)  // REDUCE
+            p.tensor(key: t.key, shape: t.shape, strides: t.strides, offset: t.offset, count: t.count, storageType: storageType)
         }
         p.op(0x75)  // SETITEMS
         p.op(0x2E)
+        return p.bytes
+    }
+
+    /// `{key: (((…),),)}`: `depth` tuples nested in one another, ~1 byte a level.
+    static func nestedTuplesPickle(depth: Int, key: String = "deep") -> [UInt8] {
+        var p = PickleBuilder()
+        p.op(0x80); p.byte(2)
+        p.op(0x7D); p.unicode(key)
+        p.op(0x29)  // EMPTY_TUPLE
+        p.bytes += [UInt8](repeating: 0x85, count: depth - 1)  // TUPLE1 each
+        p.op(0x73); p.op(0x2E)  // SETITEM STOP
+        return p.bytes
+    }
+
+    /// `{"a": L}` where each of `layers` lists holds the one below `fanout` times by memo
+    /// reference, and the lowest holds `leaf` (a float32 tensor over storage "0" of 6
+    /// elements, or nothing): fanout^layers paths in a few bytes a reference.
+    static func sharedLayersPickle(layers: Int, fanout: Int, tensorLeaf: Bool) -> [UInt8] {
+        var p = PickleBuilder()
+        p.op(0x80); p.byte(2)
+        p.op(0x5D)
+        if tensorLeaf { p.tensor(key: "0", shape: [6], strides: [1], offset: 0, count: 6); p.op(0x61) }
+        p.put(0); p.op(0x30)
+        for layer in 1...layers {
+            p.op(0x5D); p.put(UInt8(layer)); p.op(0x28)
+            for _ in 0..<fanout { p.get(UInt8(layer - 1)) }
+            p.op(0x65); p.op(0x30)  // APPENDS POP
+        }
+        p.op(0x7D); p.unicode("a"); p.get(UInt8(layers)); p.op(0x73); p.op(0x2E)
         return p.bytes
     }
 
@@ -180,6 +199,20 @@ struct PickleBuilder {
         if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)] }
         else if let small = Int32(exactly: v) { bytes.append(0x4A); bytes += TestSupport.le(small) }
         else { bytes += [0x8A, 8]; bytes += TestSupport.le(Int64(v)) }  // LONG1
+    }
+    /// `torch._utils._rebuild_tensor_v2(storage, offset, shape, strides, False, OrderedDict())`.
+    mutating func tensor(key: String, shape: [Int], strides: [Int], offset: Int, count: Int, storageType: String = "FloatStorage") {
+        global("torch._utils", "_rebuild_tensor_v2")
+        op(0x28)
+        op(0x28); unicode("storage"); global("torch", storageType); unicode(key); unicode("cpu"); int(count); op(0x74)
+        op(0x51)  // BINPERSID
+        int(offset)
+        op(0x28); for d in shape { int(d) }; op(0x74)
+        op(0x28); for s in strides { int(s) }; op(0x74)
+        op(0x89)  // False
+        global("collections", "OrderedDict"); op(0x29); op(0x52)
+        op(0x74)  // args tuple
+        op(0x52)  // REDUCE
     }
     /// BINPUT / BINGET of memo slot `index`.
     mutating func put(_ index: UInt8) { bytes += [0x71, index] }

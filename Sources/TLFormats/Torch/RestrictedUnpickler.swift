@@ -68,7 +68,7 @@ struct RestrictedUnpickler {
 
     /// Places `items` into a container, returning the container's depth when at least
     /// `depth` already: each item counts against the work limit and is sealed.
-    private mutating func place(_ items: some Collection<PickleValue>, depth: Int = 1) throws(TLError) -> Int {
+    private mutating func place(_ items: [PickleValue], depth: Int = 1) throws(TLError) -> Int {
         work += items.count
         guard work <= workLimit else {
             throw fail("builds more than \(workLimit) container items (a memoised structure reused over and over? hostile input?)")
@@ -85,13 +85,13 @@ struct RestrictedUnpickler {
     }
 
     /// Adds `items` to the list or dict `box` that `opcode` changes.
-    private mutating func extend(_ box: PickleContainer, with items: some Collection<PickleValue>, _ opcode: String) throws(TLError) {
-        let kind = box is PickleList ? "list" : "dict"
+    private mutating func extend(_ box: PickleContainer, with items: [PickleValue], _ opcode: String) throws(TLError) {
+        func kind() -> String { box is PickleList ? "list" : "dict" }
         guard !box.isSealed else {
-            throw fail("\(opcode) changes a \(kind) already placed inside another container (hostile input?)")
+            throw fail("\(opcode) changes a \(kind()) already placed inside another container (hostile input?)")
         }
         guard !items.contains(where: { $0.container === box }) else {
-            throw fail("\(opcode) puts a \(kind) inside itself")
+            throw fail("\(opcode) puts a \(kind()) inside itself")
         }
         box.depth = try place(items, depth: box.depth)
     }
@@ -297,11 +297,14 @@ struct RestrictedUnpickler {
             let dict = PickleDict()
             if let first = args.first {
                 guard args.count == 1, case .list(let pairs) = first else { throw fail("OrderedDict with unexpected arguments") }
+                var keysAndValues = [PickleValue]()
+                keysAndValues.reserveCapacity(2 * pairs.items.count)
                 for pair in pairs.items {
                     guard case .tuple(let kv, _) = pair, kv.count == 2 else { throw fail("OrderedDict item is not a pair") }
-                    try extend(dict, with: kv, "OrderedDict")
-                    dict.items.append((kv[0], kv[1]))
+                    keysAndValues += kv
                 }
+                try extend(dict, with: keysAndValues, "OrderedDict")
+                for i in stride(from: 0, to: keysAndValues.count, by: 2) { dict.items.append((keysAndValues[i], keysAndValues[i + 1])) }
             }
             return .dict(dict)
         case .rebuildTensorV2:
