@@ -66,8 +66,8 @@ struct RestrictedUnpickler {
         return items
     }
 
-    /// Places `items` into a container, returning the container's depth when at least
-    /// `depth` already: each item counts against the work limit and is sealed.
+    /// Places `items` into a container of depth `depth` so far and returns its new depth;
+    /// each item counts against the work limit and is sealed.
     private mutating func place(_ items: [PickleValue], depth: Int = 1) throws(TLError) -> Int {
         work += items.count
         guard work <= workLimit else {
