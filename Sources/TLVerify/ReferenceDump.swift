@@ -24,10 +24,30 @@ public struct ReferenceDump: Sendable {
         self.attentionMask = attentionMask
     }
 
+    /// What a dump must fit, checked on the shapes its container lists before any data
+    /// is read: a deflated `.npz` member is inflated only when read, and a small file can
+    /// declare gigabytes.
+    public struct Expectation: Sendable {
+        /// The model's `d_vocab_out` (the logits' last dimension), when known.
+        public var dVocabOut: Int?
+        /// Most logit values read (default 2^28: 1 GiB as float32, far beyond any real dump).
+        public var maxLogits: Int
+
+        public init(dVocabOut: Int? = nil, maxLogits: Int = 1 << 28) {
+            self.dVocabOut = dVocabOut
+            self.maxLogits = maxLogits
+        }
+    }
+
     /// Reads and checks a dump's structure: `input_ids` integer `[batch, seq]`, `logits`
     /// float `[batch, seq, vocab]` with the same batch and seq, optional `attention_mask`.
-    public static func load(_ path: String) throws(TLError) -> ReferenceDump {
-        let source = try CheckpointOpener.open(path)
+    public static func load(_ path: String, expecting expectation: Expectation = Expectation()) throws(TLError) -> ReferenceDump {
+        try load(from: try CheckpointOpener.open(path), expecting: expectation)
+    }
+
+    /// The same from an opened container (`source.path` names it in errors).
+    public static func load(from source: any TensorSource, expecting expectation: Expectation = Expectation()) throws(TLError) -> ReferenceDump {
+        let path = source.path
         let layout = "a reference dump holds input_ids [batch, seq] and logits [batch, seq, d_vocab]"
         guard let idsInfo = source.info(named: "input_ids") else {
             throw .badFile(path: path, problem: "no 'input_ids' tensor (\(layout))")
@@ -61,6 +81,12 @@ public struct ReferenceDump: Sendable {
         guard batch > 0, seq > 0, logitsShape[2] > 0 else {
             throw .badFile(path: path, problem: "the dump is empty (input_ids \(idsInfo.shape), logits \(logitsInfo.shape))")
         }
+        if let dVocabOut = expectation.dVocabOut, logitsShape[2] != dVocabOut {
+            throw vocabularyMismatch(path: path, vocab: logitsShape[2], dVocabOut: dVocabOut)
+        }
+        guard logitsInfo.elementCount <= expectation.maxLogits else {
+            throw .badFile(path: path, problem: "logits \(logitsInfo.shape) hold \(logitsInfo.elementCount) values, more than the \(expectation.maxLogits) a reference dump may hold")
+        }
         let ids = try source.tensor(named: "input_ids").integers()
         let tokens = (0..<batch).map { b in ids[(b * seq)..<((b + 1) * seq)].map { Int(clamping: $0) } }
         let logits = FloatTensor(shape: logitsShape, values: try source.tensor(named: "logits").floats())
@@ -83,13 +109,15 @@ public struct ReferenceDump: Sendable {
 
     /// Checks the dump fits a model: vocabulary of the logits and range of the token ids.
     public func check(dVocab: Int, dVocabOut: Int) throws(TLError) {
-        guard vocab == dVocabOut else {
-            throw .badFile(path: path, problem: "logits have \(vocab) vocabulary entries, the model has d_vocab_out \(dVocabOut)")
-        }
+        guard vocab == dVocabOut else { throw Self.vocabularyMismatch(path: path, vocab: vocab, dVocabOut: dVocabOut) }
         for (b, row) in tokens.enumerated() {
             for (p, id) in row.enumerated() where id < 0 || id >= dVocab {
                 throw .badFile(path: path, problem: "input_ids[\(b), \(p)] = \(id) is outside the model's vocabulary (d_vocab \(dVocab))")
             }
         }
+    }
+
+    private static func vocabularyMismatch(path: String, vocab: Int, dVocabOut: Int) -> TLError {
+        .badFile(path: path, problem: "logits have \(vocab) vocabulary entries, the model has d_vocab_out \(dVocabOut)")
     }
 }

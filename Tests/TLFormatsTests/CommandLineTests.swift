@@ -58,6 +58,19 @@ struct CommandLineTests {
         #expect(lines.contains { $0.hasPrefix("transformer.wte.weight") && $0.contains("F32") && $0.contains("[400, 32]") && $0.hasSuffix("51200") })
     }
 
+    /// `verify` against a 2 MB `.npz` whose deflated logits declare 2 GiB: refused from the
+    /// shapes its headers give, before anything is inflated.
+    @Test func verifyRefusesACompressedBombReferenceBeforeInflating() throws {
+        let ids = TestSupport.npy(descr: "<i8", shape: [1, 4], data: [UInt8](repeating: 0, count: 32))
+        let header = TestSupport.npy(descr: "<f4", shape: [1, 4, 1 << 27], data: [])
+        let bytes = TestSupport.zip([.init(name: "input_ids.npy", data: ids),
+                                     TestSupport.forgedBomb(name: "logits.npy", prefix: header, declaredSize: header.count + (1 << 31))])
+        let path = TestSupport.file(bytes, named: "reference.npz")
+        let result = try TLConvertProcess.run(["verify", Fixtures.model("gpt2"), "--reference", path])
+        #expect(result.status == 2)
+        #expect(result.stderr == "tlconvert: \(path): logits [1, 4, 134217728] hold 536870912 values, more than the 268435456 a reference dump may hold\n")
+    }
+
     @Test func missingPath() throws {
         let result = try TLConvertProcess.run(["inspect", "/nonexistent/model.safetensors"])
         #expect(result.status == 2)

@@ -33,7 +33,7 @@ struct FuzzTests {
 
     /// Opens mutated inputs with `open`, reads every tensor of a successful result,
     /// and returns how many inputs were refused (as a sanity check that mutation bites).
-    static func run(seed: UInt64, valid: [UInt8], region: Range<Int>,
+    static func run(seed: UInt64, valid: [UInt8], region: Range<Int>, iterations: Int = iterations,
                     open: (ByteStorage) throws(TLError) -> any TensorSource) -> (refused: Int, slowest: Duration) {
         var rng = SplitMix64(seed: seed)
         var refused = 0
@@ -71,30 +71,63 @@ struct FuzzTests {
         #expect(result.slowest < .seconds(5))
     }
 
-    @Test func mutatedPickles() throws {
-        let pickle = TestSupport.torchPickle(tensors: [("w", "0", [2, 3], [3, 1], 0, 6), ("v", "1", [3], [2], 1, 6)])
-        let records: [(key: String, bytes: [UInt8])] = [("0", TestSupport.floats([1, 2, 3, 4, 5, 6])), ("1", TestSupport.floats([6, 5, 4, 3, 2, 1]))]
-        var rng = SplitMix64(seed: 2)
-        var refused = 0
+    /// Mutates `pickle` inside a torch zip holding `records`, opens it and reads every tensor.
+    static func runPickles(seed: UInt64, pickle: [UInt8], records: [(key: String, bytes: [UInt8])],
+                           iterations: Int = iterations) -> (refused: Int, accepted: Int, slowest: Duration) {
+        var rng = SplitMix64(seed: seed)
+        var refused = 0, accepted = 0
         var slowest = Duration.zero
         let clock = ContinuousClock()
-        for _ in 0..<Self.iterations {
-            let mutated = Self.mutate(pickle, in: 0..<pickle.count, using: &rng)
-            let zip = TestSupport.torchZip(pickle: mutated, records: records)
+        for _ in 0..<iterations {
+            let zip = TestSupport.torchZip(pickle: mutate(pickle, in: 0..<pickle.count, using: &rng), records: records)
             let storage = zip.withUnsafeBytes { ByteStorage.copying($0) }
             let elapsed = clock.measure {
                 do throws(TLError) {
                     let source = try TorchCheckpoint(archive: try ZipArchive(storage: storage, path: "fuzz.pt"))
                     for info in source.tensorInfos { _ = try source.tensor(named: info.name).floats() }
+                    accepted += 1
                 } catch {
-                    #expect(error.exitCode == 2)
+                    #expect(error.exitCode == 2 && !error.description.contains("\n"))
                     refused += 1
                 }
             }
             slowest = max(slowest, elapsed)
         }
-        #expect(refused > Self.iterations / 2)
-        #expect(slowest < .seconds(5))
+        return (refused, accepted, slowest)
+    }
+
+    static let sixFloats: [(key: String, bytes: [UInt8])] = [("0", TestSupport.floats([1, 2, 3, 4, 5, 6]))]
+
+    @Test func mutatedPickles() throws {
+        let pickle = TestSupport.torchPickle(tensors: [("w", "0", [2, 3], [3, 1], 0, 6), ("v", "1", [3], [2], 1, 6)])
+        let records = Self.sixFloats + [("1", TestSupport.floats([6, 5, 4, 3, 2, 1]))]
+        let result = Self.runPickles(seed: 2, pickle: pickle, records: records)
+        #expect(result.refused > Self.iterations / 2)
+        #expect(result.slowest < .seconds(5))
+    }
+
+    /// Nesting near and past the depth limit, mutated: tuples turn into lists, dicts, other
+    /// depths — never a tree too deep to free.
+    @Test func mutatedDeepPickles() throws {
+        for (seed, depth) in [(UInt64(20), 995), (21, 1005), (22, 5000)] {
+            let result = Self.runPickles(seed: seed, pickle: TestSupport.nestedTuplesPickle(depth: depth), records: [],
+                                         iterations: Self.iterations / 5)
+            #expect(result.refused > 0)
+            #expect(result.slowest < .seconds(5))
+        }
+    }
+
+    /// Memo-shared layers, small enough to read (3^5 tensor paths) and far past any bound
+    /// (24^15), mutated: fan-outs and layers change, every result stays bounded.
+    @Test func mutatedSharedPickles() throws {
+        let readable = Self.runPickles(seed: 23, pickle: TestSupport.sharedLayersPickle(layers: 5, fanout: 3, tensorLeaf: true),
+                                       records: Self.sixFloats, iterations: Self.iterations / 5)
+        #expect(readable.accepted > 0 && readable.refused > 0)
+        #expect(readable.slowest < .seconds(5))
+        let bomb = Self.runPickles(seed: 24, pickle: TestSupport.sharedLayersPickle(layers: 15, fanout: 24, tensorLeaf: true),
+                                   records: Self.sixFloats, iterations: Self.iterations / 25)
+        #expect(bomb.refused > 0)
+        #expect(bomb.slowest < .seconds(5))
     }
 
     @Test func mutatedNPYHeaders() throws {
@@ -129,6 +162,33 @@ struct FuzzTests {
     }
 }
 
+/// Compressed bombs in `.npz`: a member whose header declares 64 MiB behind a stream that
+/// turns to garbage, and real deflated zeros (~1000:1). Mutations change sizes, headers and
+/// streams; nothing may allocate what a member merely declares.
+struct CompressedBombFuzzTests {
+    @Test func mutatedNPZBombs() throws {
+        let header = TestSupport.npy(descr: "<f4", shape: [1 << 24], data: [])
+        let zeros = TestSupport.npy(descr: "<f4", shape: [1 << 14], data: [UInt8](repeating: 0, count: 1 << 16))
+        let members: [TestSupport.ZipMember] = [
+            .init(name: "ids.npy", data: TestSupport.npy(descr: "<i8", shape: [2], data: [UInt8](repeating: 1, count: 16))),
+            .init(name: "zeros.npy", data: zeros, deflated: true),
+            TestSupport.forgedBomb(name: "bomb.npy", prefix: header, declaredSize: header.count + (1 << 26)),
+        ]
+        let valid = TestSupport.zip(members)
+        let before = NumPyTests.peakResidentBytes()
+        // The local headers and the start of each stream, then the central directory.
+        let bombStream = valid.count - (22 + 3 * 46 + 7 + 9 + 8) - (1 << 26) / Inflate.maxRatio  // ≈ where its deflate data starts
+        for (seed, region) in [(UInt64(30), 0..<(bombStream + 1300)), (31, (valid.count - 22 - 3 * 46 - 24)..<valid.count)] {
+            let result = FuzzTests.run(seed: seed, valid: valid, region: region, iterations: FuzzTests.iterations / 2) { storage throws(TLError) in
+                try NPZFile(archive: try ZipArchive(storage: storage, path: "fuzz.npz"))
+            }
+            #expect(result.refused > FuzzTests.iterations / 4)
+            #expect(result.slowest < .seconds(5))
+        }
+        #expect(NumPyTests.peakResidentBytes() - before < 512 << 20)
+    }
+}
+
 /// The same, seeded from files the real libraries wrote (torch's pickle, numpy's zip64 npz).
 struct FixtureSeededFuzzTests {
     @Test func mutatedTorchPickleFromTorch() throws {
@@ -142,21 +202,8 @@ struct FixtureSeededFuzzTests {
             if entry.name.hasPrefix("\(top)/data/") { records.append((String(entry.name.dropFirst("\(top)/data/".count)), bytes)) }
         }
         #expect(pickle.count > 100 && !records.isEmpty)
-        var rng = SplitMix64(seed: 11)
-        var refused = 0, accepted = 0
-        for _ in 0..<FuzzTests.iterations {
-            let zip = TestSupport.torchZip(pickle: FuzzTests.mutate(pickle, in: 0..<pickle.count, using: &rng), records: records)
-            let storage = zip.withUnsafeBytes { ByteStorage.copying($0) }
-            do throws(TLError) {
-                let source = try TorchCheckpoint(archive: try ZipArchive(storage: storage, path: "fuzz.pt"))
-                for info in source.tensorInfos { _ = try source.tensor(named: info.name).floats() }
-                accepted += 1
-            } catch {
-                #expect(error.exitCode == 2 && !error.description.contains("\n"))
-                refused += 1
-            }
-        }
-        #expect(refused > FuzzTests.iterations / 2 && accepted > 0)
+        let result = FuzzTests.runPickles(seed: 11, pickle: pickle, records: records)
+        #expect(result.refused > FuzzTests.iterations / 2 && result.accepted > 0)
     }
 
     @Test func mutatedNumpyZip() throws {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TLCore
@@ -54,5 +57,27 @@ struct NumPyTests {
         var object = TestSupport.npy(descr: "|O", shape: [1], data: [])
         object = Array(object)
         #expect(error(object)?.hasPrefix("b.npy: unknown .npy dtype '|O'") == true)
+    }
+
+    /// A deflated member declaring 1 GiB behind a real `.npy` header: listed from its header
+    /// alone, and refused when read before its declared size is allocated (the stream is
+    /// checked first, through a small buffer).
+    @Test func deflatedBombIsListedFromItsHeaderAndRefusedBeforeAllocating() throws {
+        let header = TestSupport.npy(descr: "<f4", shape: [1, 4, 1 << 26], data: [])
+        let bomb = TestSupport.forgedBomb(name: "logits.npy", prefix: header, declaredSize: header.count + (1 << 30))
+        let path = TestSupport.file(TestSupport.zip([bomb]), named: "bomb.npz")
+        let source = try CheckpointOpener.open(path)
+        #expect(source.tensorInfos == [TensorInfo(name: "logits", dtype: .f32, shape: [1, 4, 1 << 26])])
+        let before = Self.peakResidentBytes()
+        #expect(thrownError { () throws(TLError) in try source.tensor(named: "logits") }
+                == .badFile(path: path, problem: "zip entry 'logits.npy': corrupt deflate data (invalid block type)"))
+        #expect(Self.peakResidentBytes() - before < 256 << 20, "reading the bomb allocated its declared size")
+    }
+
+    /// This process's peak resident memory so far.
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
     }
 }

@@ -57,6 +57,20 @@ struct SafeTensorsBadInputTests {
                 == "m.safetensors: tensor 'a': data_offsets [8, 0] are not an increasing pair")
     }
 
+    /// Python's safetensors sees "a\0b" where json-c saw "a"; it takes the last of a repeated
+    /// name, which left a "hole" here.
+    @Test func tensorNamesWithNULOrWrittenTwice() {
+        let nul = #"{"a\u0000b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        #expect(error(TestSupport.safetensors(header: nul, data: f32x2))
+                == "m.safetensors: tensor name 'a\\x00b' contains a NUL character (\\u0000), which is not supported")
+        let twice = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#
+        #expect(error(TestSupport.safetensors(header: twice, data: f32x2)) == "m.safetensors: duplicate tensor name 'a'")
+        let field = #"{"a":{"dtype":"F32","dtype":"F16","shape":[2],"data_offsets":[0,8]}}"#
+        #expect(error(TestSupport.safetensors(header: field, data: f32x2)) == "m.safetensors: duplicate key 'dtype'")
+        let bom = [UInt8]("\u{FEFF}".utf8) + Array(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#.utf8)
+        #expect(error(TestSupport.le(UInt64(bom.count)) + bom + f32x2) == "m.safetensors: header does not start with '{' (not a safetensors file?)")
+    }
+
     @Test func shapeSizeMismatch() {
         let header = #"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#
         #expect(error(TestSupport.safetensors(header: header, data: f32x2))

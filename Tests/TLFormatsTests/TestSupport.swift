@@ -54,6 +54,19 @@ enum TestSupport {
         var deflated = false
         /// Overrides the uncompressed size written in both headers (to forge bad archives).
         var declaredSize: Int? = nil
+        /// Raw deflate bytes written instead of deflating `data` (to forge bombs).
+        var compressed: [UInt8]? = nil
+    }
+
+    /// A deflated member that inflates to `prefix` (a .npy header, say) and 1 KiB of zeros,
+    /// then turns to garbage, declaring `declaredSize` bytes and padded to the size deflate
+    /// would need for them: a zip bomb that costs nothing to build and fails once inflating
+    /// passes its first KiB of data.
+    static func forgedBomb(name: String, prefix: [UInt8], declaredSize: Int) -> ZipMember {
+        let start = prefix + [UInt8](repeating: 0, count: 1024)
+        let storedBlock = [0] + le(UInt16(start.count)) + le(~UInt16(start.count)) + start  // BFINAL=0, stored
+        let filler = [UInt8](repeating: 0xFF, count: max(0, declaredSize / Inflate.maxRatio + 1 - storedBlock.count))
+        return ZipMember(name: name, data: prefix, declaredSize: declaredSize, compressed: storedBlock + filler)
     }
 
     /// A zip archive built by hand (stored or deflated members, optional zip64 records).
@@ -61,11 +74,11 @@ enum TestSupport {
         var out = [UInt8]()
         var central = [UInt8]()
         for member in members {
-            let payload = member.deflated ? deflate(member.data) : member.data
+            let payload = member.compressed ?? (member.deflated ? deflate(member.data) : member.data)
             let size = UInt32(member.declaredSize ?? member.data.count)
             let crc = crc32(member.data)
             let name = Array(member.name.utf8)
-            let method: UInt16 = member.deflated ? 8 : 0
+            let method: UInt16 = member.deflated || member.compressed != nil ? 8 : 0
             let offset = out.count
             var extra = [UInt8]()
             if zip64 { extra = le(UInt16(1)) + le(UInt16(16)) + le(UInt64(size)) + le(UInt64(payload.count)) }
@@ -124,20 +137,39 @@ enum TestSupport {
         p.op(0x28)  // MARK
         for t in tensors {
             p.unicode(t.name)
-            p.global("torch._utils", "_rebuild_tensor_v2")
-            p.op(0x28)
-            p.op(0x28); p.unicode("storage"); p.global("torch", storageType); p.unicode(t.key); p.unicode("cpu"); p.int(t.count); p.op(0x74)
-            p.op(0x51)  // BINPERSID
-            p.int(t.offset)
-            p.op(0x28); for d in t.shape { p.int(d) }; p.op(0x74)
-            p.op(0x28); for s in t.strides { p.int(s) }; p.op(0x74)
-            p.op(0x89)  // False
-            p.global("collections", "OrderedDict"); p.op(0x29); p.op(0x52)
-            p.op(0x74)  // args tuple
-            p.op(0x52)  // REDUCE
+            p.tensor(key: t.key, shape: t.shape, strides: t.strides, offset: t.offset, count: t.count, storageType: storageType)
         }
         p.op(0x75)  // SETITEMS
         p.op(0x2E)
+        return p.bytes
+    }
+
+    /// `{key: (((…),),)}`: `depth` tuples nested in one another, ~1 byte a level.
+    static func nestedTuplesPickle(depth: Int, key: String = "deep") -> [UInt8] {
+        var p = PickleBuilder()
+        p.op(0x80); p.byte(2)
+        p.op(0x7D); p.unicode(key)
+        p.op(0x29)  // EMPTY_TUPLE
+        p.bytes += [UInt8](repeating: 0x85, count: depth - 1)  // TUPLE1 each
+        p.op(0x73); p.op(0x2E)  // SETITEM STOP
+        return p.bytes
+    }
+
+    /// `{"a": L}` where each of `layers` lists holds the one below `fanout` times by memo
+    /// reference, and the lowest holds `leaf` (a float32 tensor over storage "0" of 6
+    /// elements, or nothing): fanout^layers paths in a few bytes a reference.
+    static func sharedLayersPickle(layers: Int, fanout: Int, tensorLeaf: Bool) -> [UInt8] {
+        var p = PickleBuilder()
+        p.op(0x80); p.byte(2)
+        p.op(0x5D)
+        if tensorLeaf { p.tensor(key: "0", shape: [6], strides: [1], offset: 0, count: 6); p.op(0x61) }
+        p.put(0); p.op(0x30)
+        for layer in 1...layers {
+            p.op(0x5D); p.put(UInt8(layer)); p.op(0x28)
+            for _ in 0..<fanout { p.get(UInt8(layer - 1)) }
+            p.op(0x65); p.op(0x30)  // APPENDS POP
+        }
+        p.op(0x7D); p.unicode("a"); p.get(UInt8(layers)); p.op(0x73); p.op(0x2E)
         return p.bytes
     }
 
@@ -164,8 +196,27 @@ struct PickleBuilder {
         bytes.append(0x63); bytes += Array("\(module)\n\(name)\n".utf8)
     }
     mutating func int(_ v: Int) {
-        if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)] } else { bytes.append(0x4A); bytes += TestSupport.le(Int32(v)) }
+        if v >= 0 && v < 256 { bytes += [0x4B, UInt8(v)] }
+        else if let small = Int32(exactly: v) { bytes.append(0x4A); bytes += TestSupport.le(small) }
+        else { bytes += [0x8A, 8]; bytes += TestSupport.le(Int64(v)) }  // LONG1
     }
+    /// `torch._utils._rebuild_tensor_v2(storage, offset, shape, strides, False, OrderedDict())`.
+    mutating func tensor(key: String, shape: [Int], strides: [Int], offset: Int, count: Int, storageType: String = "FloatStorage") {
+        global("torch._utils", "_rebuild_tensor_v2")
+        op(0x28)
+        op(0x28); unicode("storage"); global("torch", storageType); unicode(key); unicode("cpu"); int(count); op(0x74)
+        op(0x51)  // BINPERSID
+        int(offset)
+        op(0x28); for d in shape { int(d) }; op(0x74)
+        op(0x28); for s in strides { int(s) }; op(0x74)
+        op(0x89)  // False
+        global("collections", "OrderedDict"); op(0x29); op(0x52)
+        op(0x74)  // args tuple
+        op(0x52)  // REDUCE
+    }
+    /// BINPUT / BINGET of memo slot `index`.
+    mutating func put(_ index: UInt8) { bytes += [0x71, index] }
+    mutating func get(_ index: UInt8) { bytes += [0x68, index] }
 }
 
 /// Runs `body` and returns the TLError it throws (nil when it succeeds).

@@ -60,3 +60,36 @@ import TLTestSupport
         #expect(report.overall.maxLogProbDiff <= 1e-4)
     }
 }
+
+/// A dump's shapes are checked against the model before any of its data is read: a
+/// compressed `.npz` member is inflated only when read.
+@Suite struct ReferenceShapeCheckTests {
+    /// Lists tensors; reading one is a test failure.
+    struct ListingOnly: TensorSource {
+        let path = "ref.npz"
+        let format = "npz"
+        let tensorInfos: [TensorInfo]
+        var metadata: [String: String] { [:] }
+        func tensor(named name: String) throws(TLError) -> Tensor {
+            Issue.record("read '\(name)' before its shape was checked")
+            throw .badTensor(name: name, problem: "not readable here")
+        }
+    }
+
+    private func load(logits shape: [Int], _ expectation: ReferenceDump.Expectation) -> TLError? {
+        let source = ListingOnly(tensorInfos: [TensorInfo(name: "input_ids", dtype: .i64, shape: Array(shape.prefix(2))),
+                                               TensorInfo(name: "logits", dtype: .f32, shape: shape)])
+        do { _ = try ReferenceDump.load(from: source, expecting: expectation); return nil } catch { return error }
+    }
+
+    @Test func vocabularyIsCheckedBeforeReading() {
+        #expect(load(logits: [1, 4, 30000], .init(dVocabOut: 400))
+                == .badFile(path: "ref.npz", problem: "logits have 30000 vocabulary entries, the model has d_vocab_out 400"))
+    }
+
+    @Test func sizeIsBoundedBeforeReading() {
+        #expect(load(logits: [2, 8, 1 << 25], .init())
+                == .badFile(path: "ref.npz", problem: "logits [2, 8, 33554432] hold 536870912 values, more than the 268435456 a reference dump may hold"))
+        #expect(load(logits: [1, 4, 100], .init(maxLogits: 399))?.description.contains("hold 400 values, more than the 399") == true)
+    }
+}

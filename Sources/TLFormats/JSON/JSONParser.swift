@@ -1,10 +1,25 @@
 import CJSONC
 import TLCore
 
-/// Parses JSON with json-c, strictly: valid UTF-8, one document, nothing after it.
+/// Parses JSON with json-c, strictly: valid UTF-8, one document, nothing after it
+/// (a leading UTF-8 byte-order mark is skipped, as Python's `json.loads` does for bytes).
+/// An object key holding U+0000 is refused: json-c would cut it there.
 public enum JSONParser {
-    /// - Parameter path: names the file in errors.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(TLError) -> JSONValue {
+    /// What a key written twice in one object means.
+    public enum DuplicateKeys: Sendable {
+        /// As Python's `json.loads`: the last value wins, at the first key's place.
+        case lastWins
+        /// An error naming the key (for formats whose readers refuse or mis-read duplicates).
+        case refuse
+    }
+
+    /// - Parameters:
+    ///   - path: names the file in errors.
+    ///   - keyName: how errors name a key, given it and its depth (1: the top-level object's).
+    public static func parse(_ bytes: UnsafeRawBufferPointer, path: String, duplicateKeys: DuplicateKeys = .lastWins,
+                             keyName: (_ key: String, _ depth: Int) -> String = { key, _ in "key '\(key)'" }) throws(TLError) -> JSONValue {
+        var bytes = bytes
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeRawBufferPointer(rebasing: bytes[3...]) }
         guard let tokener = json_tokener_new_ex(Int32(JSON_TOKENER_DEFAULT_DEPTH)) else {
             throw .badFile(path: path, problem: "cannot allocate a JSON parser")
         }
@@ -16,8 +31,15 @@ public enum JSONParser {
         guard bytes.count < Int(Int32.max) else {
             throw .badFile(path: path, problem: "JSON document too large (\(bytes.count) bytes)")
         }
-        let object = json_tokener_parse_ex(tokener, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
-        let status = json_tokener_get_error(tokener)
+        var object = json_tokener_parse_ex(tokener, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        var status = json_tokener_get_error(tokener)
+        var consumed = Int(json_tokener_get_parse_end(tokener))
+        if status == json_tokener_continue {
+            // A top-level number or literal (`null`, `12`) ends only at a following byte.
+            object = json_tokener_parse_ex(tokener, " ", 1)
+            status = json_tokener_get_error(tokener)
+            consumed = bytes.count
+        }
         if status != json_tokener_success || (object == nil && !isLiteralNull(bytes)) {
             let reason = status == json_tokener_continue
                 ? "unexpected end of input"
@@ -27,11 +49,31 @@ public enum JSONParser {
         }
         defer { json_object_put(object) }
         // json-c stops after one value; anything but whitespace after it is an error.
-        let consumed = Int(json_tokener_get_parse_end(tokener))
         if bytes[consumed...].contains(where: { !isJSONWhitespace($0) }) {
             throw .badFile(path: path, problem: "invalid JSON: trailing data after the document")
         }
+        if let problem = JSONKeyAudit.firstProblem(in: bytes, duplicates: duplicateKeys == .refuse) {
+            let name = keyName(problem.key, problem.depth)
+            switch problem.kind {
+            case .nul: throw .badFile(path: path, problem: "\(name) contains a NUL character (\\u0000), which is not supported")
+            case .duplicate: throw .badFile(path: path, problem: "duplicate \(name)")
+            }
+        }
         return try convert(object, path: path)
+    }
+
+    /// A document that must be an object (a config, an index): anything else is named.
+    public static func parseObject(_ bytes: UnsafeRawBufferPointer, path: String) throws(TLError) -> JSONValue {
+        let value = try parse(bytes, path: path)
+        guard value.objectMembers != nil else {
+            throw .badFile(path: path, problem: "expected a JSON object, found \(value.kindDescription)")
+        }
+        return value
+    }
+
+    public static func parseObjectFile(_ path: String) throws(TLError) -> JSONValue {
+        let storage = try ByteStorage.map(path: path)
+        return try storage.withBytes { bytes throws(TLError) in try parseObject(bytes, path: path) }
     }
 
     public static func parse(_ text: String, path: String) throws(TLError) -> JSONValue {

@@ -63,4 +63,16 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
     public var isNull: Bool { self == .null }
+
+    /// What the value is, for errors: "null", "a number", "an array", …
+    public var kindDescription: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int, .double: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
 }

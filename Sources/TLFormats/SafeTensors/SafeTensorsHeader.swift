@@ -37,7 +37,11 @@ public struct SafeTensorsHeader: Sendable {
         guard headerBytes.first == UInt8(ascii: "{") else {
             throw fail("header does not start with '{' (not a safetensors file?)")
         }
-        let json = try JSONParser.parse(headerBytes, path: path)
+        // safetensors' own readers take the last of a repeated name, leaving a hole where the
+        // first one's data was: say what is wrong instead.
+        let json = try JSONParser.parse(headerBytes, path: path, duplicateKeys: .refuse) { key, depth in
+            depth == 1 && key != "__metadata__" ? "tensor name '\(key)'" : "key '\(key)'"
+        }
         guard let members = json.objectMembers else { throw fail("header is not a JSON object") }
 
         let dataLength = file.count - 8 - headerLength

@@ -19,8 +19,7 @@ public struct ShardedCheckpoint: TensorSource {
 
     public init(indexPath path: String) throws(TLError) {
         func fail(_ problem: String) -> TLError { .badFile(path: path, problem: problem) }
-        let json = try JSONParser.parseFile(path)
-        guard json.objectMembers != nil else { throw fail("sharded index is not a JSON object") }
+        let json = try JSONParser.parseObjectFile(path)
         guard let map = json["weight_map"]?.objectMembers else { throw fail("sharded index has no weight_map object") }
         var metadata = [String: String]()
         if let members = json["metadata"]?.objectMembers {

@@ -2,14 +2,17 @@ import TLCore
 
 /// The values a `torch.save` pickle can build under the restricted unpickler.
 /// Lists and dicts are reference boxes because pickle mutates them after memoising.
-indirect enum PickleValue {
+/// Every container knows its nesting depth without walking its items, so the unpickler
+/// can refuse a deep tree before building it (freeing a tree recurses once per level).
+enum PickleValue {
     case none
     case bool(Bool)
     case int(Int64)
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// Items and the tuple's nesting depth (1 + its deepest item's).
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     /// A global the unpickler recognised (never a Python object: just its meaning).
@@ -34,13 +37,42 @@ indirect enum PickleValue {
         case .tensor: return "tensor"
         }
     }
+
+    /// Levels of containers: 0 for a leaf, 1 for a container of leaves (or an empty one).
+    var depth: Int {
+        switch self {
+        case .tuple(_, let depth): return depth
+        case .list(let list): return list.depth
+        case .dict(let dict): return dict.depth
+        default: return 0
+        }
+    }
+
+    /// The list or dict box, for identity checks.
+    var container: PickleContainer? {
+        switch self {
+        case .list(let list): return list
+        case .dict(let dict): return dict
+        default: return nil
+        }
+    }
 }
 
-final class PickleList {
+/// A mutable container. Once placed inside another container it is sealed: pickle has
+/// filled it by then (the pickler writes a container's items before its parent uses it),
+/// so a later change is hostile. Sealing keeps `depth` exact and makes a cycle impossible
+/// (only an unsealed box can change, and nothing holds it yet but itself).
+class PickleContainer {
+    /// 1 + the deepest item's depth; grows only while unsealed.
+    var depth = 1
+    var isSealed = false
+}
+
+final class PickleList: PickleContainer {
     var items: [PickleValue] = []
 }
 
-final class PickleDict {
+final class PickleDict: PickleContainer {
     var items: [(key: PickleValue, value: PickleValue)] = []
 }
 

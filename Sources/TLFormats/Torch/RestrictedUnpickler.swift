@@ -3,19 +3,30 @@ import TLCore
 /// Interprets the pickle opcodes `torch.save` emits (protocols 2–5) into plain values,
 /// calling nothing: the only globals it knows are tensor rebuilders, storage types and
 /// `OrderedDict`, and it only *records* their meaning. Any other global (`posix.system`,
-/// `builtins.eval`, …) stops the load with an error naming it. Stack, memo and nesting
-/// are bounded so hostile input cannot exhaust memory or run long (work is linear in
-/// the input: every opcode consumes at least one byte).
+/// `builtins.eval`, …) stops the load with an error naming it. Stack, memo, nesting depth
+/// and the values placed into containers are bounded so hostile input cannot exhaust
+/// memory, run long, or build a tree too deep to free: memo references let a few bytes
+/// stand for a large shared structure, so the count of placed values is bounded by
+/// `workLimit` rather than by the size of the input alone.
 struct RestrictedUnpickler {
     static let maxStack = 1 << 20
     static let maxMemo = 1 << 20
     static let maxMarks = 1 << 16
     static let maxGlobalLength = 256
+    /// Real state dicts nest a handful of levels; freeing a tree recurses once per level.
+    static let maxDepth = 1000
+
+    /// Values a pickle of `byteCount` bytes may place into containers (and a walk of its
+    /// result may visit): generous for any real state dict — each placed value costs the
+    /// pickler at least a byte — yet small enough to stop a memo-reuse bomb in well under a second.
+    static func workLimit(byteCount: Int) -> Int { (1 << 18) + 4 * byteCount }
 
     private var cursor: ByteCursor
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [UInt32: PickleValue] = [:]
+    private let workLimit: Int
+    private var work = 0
 
     /// Reads one pickle from `bytes`; `path` names the file (or zip entry) in errors.
     static func load(_ bytes: UnsafeRawBufferPointer, path: String) throws(TLError) -> PickleValue {
@@ -23,7 +34,10 @@ struct RestrictedUnpickler {
         return try unpickler.run()
     }
 
-    private init(cursor: ByteCursor) { self.cursor = cursor }
+    private init(cursor: ByteCursor) {
+        self.cursor = cursor
+        self.workLimit = Self.workLimit(byteCount: cursor.bytes.count)
+    }
 
     private func fail(_ problem: String) -> TLError { cursor.fail("pickle: \(problem)") }
 
@@ -50,6 +64,40 @@ struct RestrictedUnpickler {
         let items = Array(stack[mark...])
         stack.removeSubrange(mark...)
         return items
+    }
+
+    /// Places `items` into a container of depth `depth` so far and returns its new depth;
+    /// each item counts against the work limit and is sealed.
+    private mutating func place(_ items: [PickleValue], depth: Int = 1) throws(TLError) -> Int {
+        work += items.count
+        guard work <= workLimit else {
+            throw fail("builds more than \(workLimit) container items (a memoised structure reused over and over? hostile input?)")
+        }
+        var deepest = depth
+        for item in items {
+            item.container?.isSealed = true
+            deepest = max(deepest, item.depth + 1)
+        }
+        guard deepest <= Self.maxDepth else {
+            throw fail("nests containers deeper than \(Self.maxDepth) levels (hostile input?)")
+        }
+        return deepest
+    }
+
+    /// Adds `items` to the list or dict `box` that `opcode` changes.
+    private mutating func extend(_ box: PickleContainer, with items: [PickleValue], _ opcode: String) throws(TLError) {
+        func kind() -> String { box is PickleList ? "list" : "dict" }
+        guard !box.isSealed else {
+            throw fail("\(opcode) changes a \(kind()) already placed inside another container (hostile input?)")
+        }
+        guard !items.contains(where: { $0.container === box }) else {
+            throw fail("\(opcode) puts a \(kind()) inside itself")
+        }
+        box.depth = try place(items, depth: box.depth)
+    }
+
+    private mutating func tuple(_ items: [PickleValue]) throws(TLError) -> PickleValue {
+        .tuple(items, depth: try place(items))
     }
 
     private mutating func memoize(_ index: UInt32) throws(TLError) {
@@ -114,7 +162,7 @@ struct RestrictedUnpickler {
                 _ = try popToMark("POP_MARK")
             case 0x7D: try push(.dict(PickleDict()))  // EMPTY_DICT
             case 0x5D: try push(.list(PickleList()))  // EMPTY_LIST
-            case 0x29: try push(.tuple([]))  // EMPTY_TUPLE
+            case 0x29: try push(.tuple([], depth: 1))  // EMPTY_TUPLE
             case 0x4E: try push(.none)  // NONE
             case 0x88: try push(.bool(true))  // NEWTRUE
             case 0x89: try push(.bool(false))  // NEWFALSE
@@ -161,30 +209,34 @@ struct RestrictedUnpickler {
             case 0x6A: try recall(try cursor.u32())  // LONG_BINGET
             case 0x85:  // TUPLE1
                 let a = try pop("TUPLE1")
-                try push(.tuple([a]))
+                try push(try tuple([a]))
             case 0x86:  // TUPLE2
                 let b = try pop("TUPLE2"), a = try pop("TUPLE2")
-                try push(.tuple([a, b]))
+                try push(try tuple([a, b]))
             case 0x87:  // TUPLE3
                 let c = try pop("TUPLE3"), b = try pop("TUPLE3"), a = try pop("TUPLE3")
-                try push(.tuple([a, b, c]))
-            case 0x74: try push(.tuple(try popToMark("TUPLE")))  // TUPLE
+                try push(try tuple([a, b, c]))
+            case 0x74: try push(try tuple(try popToMark("TUPLE")))  // TUPLE
             case 0x73:  // SETITEM
                 let value = try pop("SETITEM"), key = try pop("SETITEM")
                 guard case .dict(let dict) = try top("SETITEM") else { throw fail("SETITEM on a non-dict") }
+                try extend(dict, with: [key, value], "SETITEM")
                 dict.items.append((key, value))
             case 0x75:  // SETITEMS
                 let items = try popToMark("SETITEMS")
                 guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number of items") }
                 guard case .dict(let dict) = try top("SETITEMS") else { throw fail("SETITEMS on a non-dict") }
+                try extend(dict, with: items, "SETITEMS")
                 for i in stride(from: 0, to: items.count, by: 2) { dict.items.append((items[i], items[i + 1])) }
             case 0x61:  // APPEND
                 let value = try pop("APPEND")
                 guard case .list(let list) = try top("APPEND") else { throw fail("APPEND on a non-list") }
+                try extend(list, with: [value], "APPEND")
                 list.items.append(value)
             case 0x65:  // APPENDS
                 let items = try popToMark("APPENDS")
                 guard case .list(let list) = try top("APPENDS") else { throw fail("APPENDS on a non-list") }
+                try extend(list, with: items, "APPENDS")
                 list.items.append(contentsOf: items)
             case 0x63:  // GLOBAL
                 let module = try line("GLOBAL module name")
@@ -200,7 +252,7 @@ struct RestrictedUnpickler {
                 try push(try persistentLoad(try pop("BINPERSID")))
             case 0x52:  // REDUCE
                 let arguments = try pop("REDUCE"), callable = try pop("REDUCE")
-                guard case .tuple(let args) = arguments else { throw fail("REDUCE arguments are not a tuple") }
+                guard case .tuple(let args, _) = arguments else { throw fail("REDUCE arguments are not a tuple") }
                 try push(try reduce(callable, args))
             case 0x62:  // BUILD: state of OrderedDict (`_metadata`) or tensors carries no data we need
                 _ = try pop("BUILD")
@@ -216,7 +268,7 @@ struct RestrictedUnpickler {
 
     /// `('storage', storage_type, key, location, numel)` → a storage reference.
     private func persistentLoad(_ id: PickleValue) throws(TLError) -> PickleValue {
-        guard case .tuple(let parts) = id, parts.count == 5,
+        guard case .tuple(let parts, _) = id, parts.count == 5,
               case .string("storage") = parts[0] else {
             throw fail("persistent id is not ('storage', type, key, location, numel)")
         }
@@ -238,17 +290,21 @@ struct RestrictedUnpickler {
         return .storage(TorchStorageRef(key: key, dtype: dtype, count: elements))
     }
 
-    private func reduce(_ callable: PickleValue, _ args: [PickleValue]) throws(TLError) -> PickleValue {
+    private mutating func reduce(_ callable: PickleValue, _ args: [PickleValue]) throws(TLError) -> PickleValue {
         guard case .global(let global) = callable else { throw fail("REDUCE calls a \(callable.kind)") }
         switch global {
         case .orderedDict:
             let dict = PickleDict()
             if let first = args.first {
                 guard args.count == 1, case .list(let pairs) = first else { throw fail("OrderedDict with unexpected arguments") }
+                var keysAndValues = [PickleValue]()
+                keysAndValues.reserveCapacity(2 * pairs.items.count)
                 for pair in pairs.items {
-                    guard case .tuple(let kv) = pair, kv.count == 2 else { throw fail("OrderedDict item is not a pair") }
-                    dict.items.append((kv[0], kv[1]))
+                    guard case .tuple(let kv, _) = pair, kv.count == 2 else { throw fail("OrderedDict item is not a pair") }
+                    keysAndValues += kv
                 }
+                try extend(dict, with: keysAndValues, "OrderedDict")
+                for i in stride(from: 0, to: keysAndValues.count, by: 2) { dict.items.append((keysAndValues[i], keysAndValues[i + 1])) }
             }
             return .dict(dict)
         case .rebuildTensorV2:
@@ -275,7 +331,7 @@ struct RestrictedUnpickler {
     }
 
     private func integers(_ value: PickleValue, _ what: String) throws(TLError) -> [Int] {
-        guard case .tuple(let items) = value, items.count <= 64 else { throw fail("tensor \(what) is not a tuple of integers") }
+        guard case .tuple(let items, _) = value, items.count <= 64 else { throw fail("tensor \(what) is not a tuple of integers") }
         var out = [Int]()
         for item in items {
             guard case .int(let raw) = item, raw >= 0, let v = Int(exactly: raw) else {

@@ -57,8 +57,8 @@ public struct TorchCheckpoint: TensorSource {
         }
 
         var found = [(String, TorchTensorRef)]()
-        var visiting = Set<ObjectIdentifier>()
-        try TorchCheckpoint.flatten(root, prefix: nil, depth: 0, into: &found, visiting: &visiting, fail: fail)
+        var walk = Walk(budget: RestrictedUnpickler.workLimit(byteCount: pickleEntry.uncompressedSize), fail: fail)
+        try walk.flatten(root, prefix: nil, depth: 0, into: &found)
 
         var infos = [TensorInfo]()
         var tensors = [String: Located]()
@@ -69,8 +69,11 @@ public struct TorchCheckpoint: TensorSource {
                 throw fail("tensor '\(name)': storage record \(recordName) is missing")
             }
             let (storageBytes, overflow) = ref.storage.count.multipliedReportingOverflow(by: dtype.byteSize)
-            guard !overflow, record.uncompressedSize == storageBytes else {
-                throw fail("tensor '\(name)': storage \(recordName) holds \(record.uncompressedSize) bytes, its \(ref.storage.count) \(dtype.rawValue) elements need \(ref.storage.count &* dtype.byteSize)")
+            guard !overflow else {
+                throw fail("tensor '\(name)': storage \(recordName) declares \(ref.storage.count) \(dtype.rawValue) elements, an implausibly large size (its byte count overflows)")
+            }
+            guard record.uncompressedSize == storageBytes else {
+                throw fail("tensor '\(name)': storage \(recordName) holds \(record.uncompressedSize) bytes, its \(ref.storage.count) \(dtype.rawValue) elements need \(storageBytes)")
             }
             let (offsetBytes, overflow2) = ref.offset.multipliedReportingOverflow(by: dtype.byteSize)
             guard !overflow2, let span = Tensor.byteSpan(shape: ref.shape, strides: ref.strides, dtype: dtype),
@@ -109,47 +112,54 @@ public struct TorchCheckpoint: TensorSource {
         archive.storage.releasePages(offset: located.entry.dataOffset + located.byteOffset, count: span)
     }
 
-    /// Collects every tensor under `value`: dict keys join with ".", list items by index;
-    /// non-tensor leaves (epoch counters, strings, None) are skipped.
-    private static func flatten(_ value: PickleValue, prefix: String?, depth: Int,
-                                into found: inout [(String, TorchTensorRef)],
-                                visiting: inout Set<ObjectIdentifier>,
-                                fail: (String) -> TLError) throws(TLError) {
-        func child(_ key: String) -> String { prefix.map { "\($0).\(key)" } ?? key }
-        guard depth <= maxNesting else { throw fail("pickle nests containers deeper than \(maxNesting) levels") }
-        switch value {
-        case .tensor(let ref):
-            guard let name = prefix else { throw fail("holds a single tensor, not a dict of tensors") }
-            found.append((name, ref))
-        case .dict(let dict):
-            guard visiting.insert(ObjectIdentifier(dict)).inserted else { throw fail("pickle holds a dict that contains itself") }
-            defer { visiting.remove(ObjectIdentifier(dict)) }
-            for (key, item) in dict.items {
-                let name: String
-                switch key {
-                case .string(let s): name = s
-                case .int(let i): name = String(i)
-                default: throw fail("dict key is a \(key.kind), expected a string")
+    /// The walk that collects a state dict's tensors. Memo references can make a small
+    /// pickle a deeply shared graph (a "billion laughs"): every value visited counts against
+    /// `budget`, so a walk never expands shared structure without bound. The unpickler
+    /// already refused cycles and trees deeper than it can free.
+    private struct Walk {
+        var budget: Int
+        let fail: (String) -> TLError
+
+        /// Collects every tensor under `value`: dict keys join with ".", list and tuple items
+        /// by index; non-tensor leaves (epoch counters, strings, None) are skipped.
+        mutating func flatten(_ value: PickleValue, prefix: String?, depth: Int,
+                              into found: inout [(String, TorchTensorRef)]) throws(TLError) {
+            func child(_ key: String) -> String { prefix.map { "\($0).\(key)" } ?? key }
+            guard depth <= maxNesting else { throw fail("pickle nests containers deeper than \(maxNesting) levels") }
+            budget -= 1
+            guard budget >= 0 else {
+                throw fail("pickle expands to too many values when walked (a memoised structure reused over and over? hostile input?)")
+            }
+            switch value {
+            case .tensor(let ref):
+                guard let name = prefix else { throw fail("holds a single tensor, not a dict of tensors") }
+                found.append((name, ref))
+            case .dict(let dict):
+                for (key, item) in dict.items {
+                    let name: String
+                    switch key {
+                    case .string(let s): name = s
+                    case .int(let i): name = String(i)
+                    default: throw fail("dict key is a \(key.kind), expected a string")
+                    }
+                    try flatten(item, prefix: child(name), depth: depth + 1, into: &found)
                 }
-                try flatten(item, prefix: child(name), depth: depth + 1, into: &found, visiting: &visiting, fail: fail)
+            case .list(let list):
+                for (i, item) in list.items.enumerated() {
+                    try flatten(item, prefix: child(String(i)), depth: depth + 1, into: &found)
+                }
+            case .tuple(let items, _) where prefix != nil:
+                for (i, item) in items.enumerated() {
+                    try flatten(item, prefix: child(String(i)), depth: depth + 1, into: &found)
+                }
+            default:
+                if prefix == nil { throw fail("pickle holds a \(value.kind), not a dict of tensors") }
             }
-        case .list(let list):
-            guard visiting.insert(ObjectIdentifier(list)).inserted else { throw fail("pickle holds a list that contains itself") }
-            defer { visiting.remove(ObjectIdentifier(list)) }
-            for (i, item) in list.items.enumerated() {
-                try flatten(item, prefix: child(String(i)), depth: depth + 1, into: &found, visiting: &visiting, fail: fail)
-            }
-        case .tuple(let items) where prefix != nil:
-            for (i, item) in items.enumerated() {
-                try flatten(item, prefix: child(String(i)), depth: depth + 1, into: &found, visiting: &visiting, fail: fail)
-            }
-        default:
-            if prefix == nil { throw fail("pickle holds a \(value.kind), not a dict of tensors") }
-        }
-        if depth == 0 {
-            var seen = Set<String>()
-            for (name, _) in found where !seen.insert(name).inserted {
-                throw fail("tensor '\(name)' appears twice")
+            if depth == 0 {
+                var seen = Set<String>()
+                for (name, _) in found where !seen.insert(name).inserted {
+                    throw fail("tensor '\(name)' appears twice")
+                }
             }
         }
     }

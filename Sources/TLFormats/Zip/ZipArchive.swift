@@ -75,12 +75,12 @@ public struct ZipArchive: Sendable {
         case .stored:
             return (storage, entry.dataOffset)
         case .deflated:
+            // Inflated twice: first checked against its declared size and CRC without being
+            // kept, so a small entry lying about a huge size costs no allocation of that size.
+            try Inflate.verify(compressed(entry), size: entry.uncompressedSize, crc: entry.crc32, fail: entryFailure(entry))
             let output = ByteStorage.allocate(count: entry.uncompressedSize)
             let target = UnsafeMutableRawBufferPointer(start: output.mutableBase, count: entry.uncompressedSize)
             try Inflate.raw(compressed(entry), into: target, mode: .whole, fail: entryFailure(entry))
-            guard Inflate.crc32(output.bytes) == entry.crc32 else {
-                throw entryFailure(entry)("CRC-32 mismatch after inflating (corrupt entry)")
-            }
             return (output, 0)
         }
     }
