@@ -20,13 +20,17 @@ public struct LogitMetrics: Sendable, Equatable {
     public var top5Overlap = 1.0
     /// Max |Δ log-probability| over every position and token (the acceptance measure).
     public var maxLogProbDiff = 0.0
+    /// llama.cpp's statistics over the same positions.
+    public var tokenStats = TokenProbabilityStats()
 
     public init() {}
 
     /// Metrics over the positions of `reference` and `ours` (`[batch, seq, vocab]`) where
-    /// `include(b, p)` holds.
+    /// `include(b, p)` holds; `nextToken(b, p)` is the token whose probability position
+    /// (b, p) scores, nil when it scores none (an id outside the vocabulary scores none).
     public static func compare(reference: FloatTensor, ours: FloatTensor,
-                               include: (Int, Int) -> Bool = { _, _ in true }) -> LogitMetrics {
+                               include: (Int, Int) -> Bool = { _, _ in true },
+                               nextToken: (Int, Int) -> Int? = { _, _ in nil }) -> LogitMetrics {
         precondition(reference.shape == ours.shape && reference.rank == 3, "LogitMetrics: shapes differ")
         let (batch, seq, vocab) = (reference.shape[0], reference.shape[1], reference.shape[2])
         var accumulator = Accumulator()
@@ -35,7 +39,9 @@ public struct LogitMetrics: Sendable, Equatable {
                 for b in 0..<batch {
                     for p in 0..<seq where include(b, p) {
                         let offset = (b * seq + p) * vocab
-                        accumulator.add(reference: r.baseAddress! + offset, ours: o.baseAddress! + offset, vocab: vocab)
+                        let next = nextToken(b, p).flatMap { (0..<vocab).contains($0) ? $0 : nil }
+                        accumulator.add(reference: r.baseAddress! + offset, ours: o.baseAddress! + offset, vocab: vocab,
+                                        nextToken: next)
                     }
                 }
             }
@@ -52,10 +58,12 @@ public struct LogitMetrics: Sendable, Equatable {
         var top1 = 0
         var top5 = 0.0
         var values = 0
+        var samples = TokenProbabilityStats.Samples()
 
         init() { metrics.cosineMin = .infinity }
 
-        mutating func add(reference r: UnsafePointer<Float>, ours o: UnsafePointer<Float>, vocab: Int) {
+        /// `nextToken`, when given, lies in `0..<vocab`.
+        mutating func add(reference r: UnsafePointer<Float>, ours o: UnsafePointer<Float>, vocab: Int, nextToken: Int? = nil) {
             var meanR = 0.0, meanO = 0.0, maxR = -Double.infinity, maxO = -Double.infinity
             for i in 0..<vocab {
                 let a = Double(r[i]), b = Double(o[i])
@@ -88,7 +96,10 @@ public struct LogitMetrics: Sendable, Equatable {
             else { cosine = dot / (normR.squareRoot() * normO.squareRoot()) }
             let refTop = LogitMetrics.topIndices(r, vocab: vocab, k: 5)
             let ourTop = LogitMetrics.topIndices(o, vocab: vocab, k: 5)
-            if refTop.first == ourTop.first { top1 += 1 }
+            let agrees = refTop.first == ourTop.first
+            if agrees { top1 += 1 }
+            samples.add(kl: kl, sameTop: agrees,
+                        next: nextToken.map { (Double(r[$0]) - logZR, Double(o[$0]) - logZO) })
             top5 += Double(Set(refTop).intersection(ourTop).count) / Double(refTop.count)
             klSum += kl
             cosineSum += cosine
@@ -101,6 +112,7 @@ public struct LogitMetrics: Sendable, Equatable {
         func finish() -> LogitMetrics {
             var m = metrics
             guard m.positions > 0 else { return LogitMetrics() }
+            m.tokenStats = samples.finish()
             let n = Double(m.positions)
             m.mse = squares / Double(values)
             m.klMean = klSum / n

@@ -22,14 +22,24 @@ public enum Verifier {
     }
 
     /// Metrics of `ours` against the dump's logits, overall and per batch row, over
-    /// the positions its attention mask keeps.
+    /// the positions its attention mask keeps; position t scores the dump's own next
+    /// token `input_ids[b, t+1]` when that position is kept too.
     public static func report(reference dump: ReferenceDump, ours: FloatTensor,
                               tolerances: Tolerances = .contract) -> VerifyReport {
         let mask = dump.attentionMask
-        let keep: (Int, Int) -> Bool = { b, p in mask.map { $0[b][p] != 0 } ?? true }
-        let overall = LogitMetrics.compare(reference: dump.logits, ours: ours, include: keep)
+        // A dump built in code is not checked as `load` checks a file: outside the mask or the
+        // token rows, a position is left out rather than trapped on.
+        let keep: (Int, Int) -> Bool = { b, p in
+            mask.map { $0.indices.contains(b) && $0[b].indices.contains(p) && $0[b][p] != 0 } ?? true
+        }
+        let next: (Int, Int) -> Int? = { b, p in
+            guard dump.tokens.indices.contains(b), dump.tokens[b].indices.contains(p + 1), keep(b, p + 1) else { return nil }
+            return dump.tokens[b][p + 1]
+        }
+        let overall = LogitMetrics.compare(reference: dump.logits, ours: ours, include: keep, nextToken: next)
         let rows = (0..<dump.batch).map { row in
-            LogitMetrics.compare(reference: dump.logits, ours: ours, include: { b, p in b == row && keep(b, p) })
+            LogitMetrics.compare(reference: dump.logits, ours: ours, include: { b, p in b == row && keep(b, p) },
+                                 nextToken: next)
         }
         return VerifyReport(reference: dump.path, overall: overall, rows: rows, tolerances: tolerances)
     }

@@ -37,6 +37,10 @@ import TLTestSupport
         #expect(result.status == 0, "\(result.stderr)")
         let json = try JSONParser.parse(result.stdout, path: "stdout")
         for key in Self.contractKeys { #expect(json[key] != nil, "missing key \(key)") }
+        // llama.cpp's statistics, overall and per row, are numbers (every position scores its next token here).
+        for object in [json] + (json["rows"]?.arrayValue ?? []) {
+            for key in TokenProbabilityStatsTests.contractKeys { #expect(object[key]?.doubleValue != nil, "missing key \(key)") }
+        }
         #expect(json["pass"] == .bool(true))
         #expect(json["positions"]?.intValue == 32)
         // The saved logits are ours: F32 `logits`, matching Hugging Face to 1e-4 in log-prob.
@@ -52,6 +56,7 @@ import TLTestSupport
         #expect(table.status == 0)
         #expect(table.stdout.contains("result: PASS"))
         #expect(table.stdout.contains("row 1"))
+        #expect(table.stdout.contains("llama.cpp statistics (overall; p(x) of the next token x at 30 of 32 positions)"))
     }
 
     @Test func corruptedWeightFailsWithExitOne() throws {
