@@ -16,16 +16,24 @@ public struct ModelSource: Sendable {
     public let revision: String?
     /// The default output folder name (`./tl-models/<name>`).
     public let name: String
+    /// The training checkpoint asked for, as the config records it.
+    public var trainingCheckpoint: TrainingCheckpoint?
+    /// That checkpoint's value when it is a `.pth` file of the directory (TransformerLens-native).
+    public var checkpointFileValue: Int?
 
-    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false) throws(TLError) -> ModelSource {
-        let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline)
+    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false,
+                               checkpoint: TrainingCheckpoints.Request? = nil) throws(TLError) -> ModelSource {
+        let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline, checkpoint: checkpoint)
         var id = resolved.repoID ?? resolved.directory
         if resolved.repoID == nil, let real = realpath(resolved.directory, nil) {
             id = String(cString: real)
             free(real)
         }
         let trimmed = id.count > 1 && id.hasSuffix("/") ? String(id.dropLast()) : id
-        return ModelSource(directory: resolved.directory, modelID: trimmed, revision: resolved.commit ?? resolved.revision,
-                           name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+        var source = ModelSource(directory: resolved.directory, modelID: trimmed, revision: resolved.commit ?? resolved.revision,
+                                 name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+        source.trainingCheckpoint = resolved.trainingCheckpoint
+        source.checkpointFileValue = resolved.checkpointIsFile ? resolved.trainingCheckpoint?.value : nil
+        return source
     }
 }

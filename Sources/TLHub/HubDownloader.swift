@@ -20,9 +20,10 @@ struct HubDownloader {
     }
 
     /// Downloads the missing files of `repo` at `revision`; returns its commit and snapshot folder.
-    func download(repo: String, revision: String) throws(TLError) -> (commit: String, directory: String) {
+    /// - Parameter checkpointValue: a TransformerLens-native training checkpoint (`checkpoints/*_<value>.pth`).
+    func download(repo: String, revision: String, checkpointValue: Int? = nil) throws(TLError) -> (commit: String, directory: String) {
         let info = try revisionInfo(repo: repo, revision: revision)
-        let plan = try CheckpointFiles.plan(repo: repo, siblings: info.siblings)
+        let plan = try CheckpointFiles.plan(repo: repo, siblings: info.siblings, checkpointValue: checkpointValue)
         try cache.writeRef(repo: repo, revision: revision, commit: info.commit)
         let directory = cache.snapshotDirectory(repo: repo, commit: info.commit)
 

@@ -3,6 +3,7 @@ import TLApp
 import TLConversion
 import TLCore
 import TLFormats
+import TLHub
 import TLTokenizers
 
 struct ConvertCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json)."
     )
 
-    @Argument(help: "A zoo name or alias (gpt2-small), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights).")
+    @Argument(help: "A zoo name or alias (gpt2-small, attn-only-1l), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights, Hugging Face or TransformerLens-native: config.json plus *final.pth).")
     var model: String
 
     @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>).")
@@ -29,18 +30,32 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Processing")
     var processing: ProcessingFlags
 
+    @Option(name: .customLong("checkpoint-index"), help: "A training checkpoint by its position in the model's list (as TransformerLens's from_pretrained): Pythia step revisions, stanford-crfm checkpoint revisions, NeelNanda checkpoints/*_<step>.pth files.")
+    var checkpointIndex: Int?
+
+    @Option(name: .customLong("checkpoint-value"), help: "A training checkpoint by its step (or token count): Pythia `step{V}`, stanford-crfm `checkpoint-{V}`, NeelNanda `*_{V}.pth`.")
+    var checkpointValue: Int?
+
     @Option(name: .customLong("verify"), help: "After converting, verify the output against this reference dump (as `tlconvert verify OUTPUT --reference FILE`).")
     var verifyReference: String?
 
     @OptionGroup(title: "Verification (with --verify)")
     var verification: VerificationOptions
 
+    func validate() throws {
+        if checkpointIndex != nil && checkpointValue != nil {
+            throw ValidationError("give --checkpoint-index or --checkpoint-value, not both")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
-            let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
-            let checkpoint = try HFCheckpoint.open(resolved.directory)
+            let request = checkpointIndex.map(TrainingCheckpoints.Request.index) ?? checkpointValue.map(TrainingCheckpoints.Request.value)
+            let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline, checkpoint: request)
+            let checkpoint = try HFCheckpoint.open(resolved.directory, checkpointValue: resolved.checkpointFileValue)
             var converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
                                       revision: resolved.revision)
+            converter.trainingCheckpoint = resolved.trainingCheckpoint
             // config.json records what the tokenizer says about BOS, as TransformerLens does once it loads it;
             // a tokenizer tlconvert cannot read does not stop the conversion.
             do {
