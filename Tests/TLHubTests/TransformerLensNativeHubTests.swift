@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import TLCore
+import TLFormats
+@testable import TLHub
+import TLTestSupport
+
+/// `tlconvert convert` of NeelNanda's toy models by zoo name through a loopback Hub: the repos
+/// hold TransformerLens's config.json, a *final.pth and training checkpoints; only the config
+/// and the one `.pth` conversion needs are fetched.
+@Suite struct TransformerLensNativeHubTests {
+    static let repos = [
+        "solu-2l": "NeelNanda/SoLU_2L512W_C4_Code",
+        "attn-only-1l": "NeelNanda/Attn_Only_1L512W_C4_Code",
+        "solu-1l-old": "NeelNanda/SoLU_1L_v9_old",
+    ]
+
+    /// `name[@step]`: the zoo name, and a `--checkpoint-value`.
+    @Test(arguments: ["solu-2l", "attn-only-1l", "solu-1l-old", "attn-only-1l@200"])
+    func convertsByZooName(_ run: String) throws {
+        let parts = run.split(separator: "@").map(String.init)
+        let name = parts[0], step = parts.count > 1 ? parts[1] : nil
+        let id = try #require(Self.repos[name])
+        let repo = try fixtureRepo("../tl-native/\(name)/repo", id: id)
+        let hub = try LoopbackHub(repos: [repo])
+        let cache = try TemporaryFolder()
+        defer { hub.stop(); cache.cleanup() }
+        let out = cache.path + "/out"
+        let arguments = ["convert", name, "-o", out] + (step.map { ["--checkpoint-value", $0] } ?? [])
+        let result = try TLConvertProcess.run(arguments, environment: ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": cache.path,
+                                                                       "HF_HUB_OFFLINE": "0"])
+        #expect(result.status == 0, "\(run): \(result.stderr)")
+        let fetched = Set(hub.requests.filter { !$0.cdn && $0.method == "GET" }.compactMap { request -> String? in
+            guard let range = request.path.range(of: "/resolve/") else { return nil }
+            return request.path[range.upperBound...].split(separator: "/", maxSplits: 1).last.map(String.init)
+        })
+        let stem = String(id.split(separator: "/")[1])
+        let weights = step.map { "checkpoints/\(stem)_\($0).pth" } ?? "\(stem)_final.pth"
+        #expect(fetched == ["config.json", weights], "\(run): fetched \(fetched.sorted())")
+        let config = try JSONParser.parseFile(out + "/config.json")
+        #expect(config["model_name"]?.stringValue == stem)
+        #expect(config["original_architecture"]?.stringValue == (name.hasSuffix("-old") ? "neel-solu-old" : "neel"))
+        #expect(config["checkpoint_value"]?.intValue == step.flatMap { Int($0) })
+        #expect(config["tokenizer_name"]?.stringValue == "EleutherAI/gpt-neox-20b")
+    }
+
+    @Test func unknownCheckpointValueIsOneLine() throws {
+        let repo = try fixtureRepo("../tl-native/attn-only-1l/repo", id: "NeelNanda/Attn_Only_1L512W_C4_Code")
+        let hub = try LoopbackHub(repos: [repo])
+        let cache = try TemporaryFolder()
+        defer { hub.stop(); cache.cleanup() }
+        let result = try TLConvertProcess.run(["convert", "attn-only-1l", "-o", cache.path + "/out", "--checkpoint-value", "7"],
+                                              environment: ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": cache.path])
+        #expect(result.status == 2)
+        #expect(result.stderr == "tlconvert: --checkpoint-value 7 is not a checkpoint of NeelNanda/Attn_Only_1L512W_C4_Code; available: 100, 200\n")
+    }
+
+    @Test func pythiaAndCRFMCheckpointsAreRevisions() throws {
+        let (pythia, whereP) = try TrainingCheckpoints.select(.value(512), repo: "EleutherAI/pythia-70m", files: [])
+        #expect(pythia == TrainingCheckpoint(index: 10, value: 512, labelType: "step") && whereP == .revision("step512"))
+        let (crfm, whereC) = try TrainingCheckpoints.select(.index(-1), repo: "stanford-crfm/alias-gpt2-small-x21", files: [])
+        #expect(crfm.value == 400_000 && whereC == .revision("checkpoint-400000"))
+        #expect(TrainingCheckpoints.stanfordCRFM.count == 609 && TrainingCheckpoints.pythia.count == 154)
+        #expect(throws: TLError.self) { try TrainingCheckpoints.select(.value(3), repo: "EleutherAI/pythia-70m-v0", files: []) }
+        #expect(throws: TLError.self) { try TrainingCheckpoints.select(.value(0), repo: "gpt2", files: []) }
+    }
+}
