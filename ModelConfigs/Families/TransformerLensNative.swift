@@ -5,23 +5,13 @@ extension ArchitectureModule {
     /// NeelNanda's toy models (attention-only, GELU, SoLU; shortformer demo) saved by
     /// TransformerLens itself: the file's names are `HookedTransformer`'s, so the map is the
     /// identity over whatever parameters the config's layout has.
-    public static let neel = ArchitectureModule(
-        family: "TransformerLens (NeelNanda)",
-        architectures: ["neel"],
-        buffers: nativeBuffers,
-        rulesFollowLayout: true,
-        config: { hf throws(TLError) in try hf.transformerLensNativeConfig() },
-        tensors: nativeParameters.map { .map($0, $0) })
+    public static let neel = native("TransformerLens (NeelNanda)", "neel", tensors: nativeParameters.map { .map($0, $0) })
 
     /// NeelNanda's `_old` SoLU models (Pile): norms are named `norm` (`norm.w` is `ln_final.w`),
     /// models of up to 6 layers store every `W_*` transposed, and up to 8 layers `W_pos` too
     /// (TransformerLens's `convert_neel_solu_old_weights`).
-    public static let neelSoluOld = ArchitectureModule(
-        family: "TransformerLens (NeelNanda old SoLU)",
-        architectures: ["neel-solu-old"],
-        buffers: nativeBuffers,
-        rulesFollowLayout: true,
-        config: { hf throws(TLError) in try hf.transformerLensNativeConfig() },
+    public static let neelSoluOld = native(
+        "TransformerLens (NeelNanda old SoLU)", "neel-solu-old",
         tensors: nativeParameters.flatMap { target -> [TensorRule] in
             let source = target.replacing("ln_final.", with: "norm.").replacing("ln", with: "norm")
             guard let flip = oldLeftFacing[String(target.split(separator: ".").last ?? "")] else {
@@ -35,12 +25,8 @@ extension ArchitectureModule {
     /// minGPT checkpoints (`redwood_attn_2l`): separate query/key/value Linear layers, an
     /// `nn.Sequential` MLP, `pos_emb` `[1, n_ctx, d_model]`, an untied `head` without bias
     /// (TransformerLens's `convert_mingpt_weights`; its `b_U` is zeros).
-    public static let minGPT = ArchitectureModule(
-        family: "minGPT",
-        architectures: ["mingpt"],
-        buffers: ["blocks.{l}.attn.mask", "blocks.{l}.attn.bias"],
-        rulesFollowLayout: true,
-        config: { hf throws(TLError) in try hf.transformerLensNativeConfig() },
+    public static let minGPT = native(
+        "minGPT", "mingpt", buffers: ["blocks.{l}.attn.mask", "blocks.{l}.attn.bias"],
         tensors: [
             .map("embed.W_E", "tok_emb.weight"),
             .map("pos_embed.W_pos", "pos_emb", .rearrange("one c m -> c m", select: ["one": 0])),
@@ -65,6 +51,14 @@ extension ArchitectureModule {
             .map("unembed.W_U", "head.weight", .transpose),
             .zeros("unembed.b_U"),
         ])
+
+    /// A family read from TransformerLens's own config.json (`convert_neel_model_config`), whose
+    /// rules cover every parameter such a model may have and the config's layout picks from.
+    private static func native(_ family: String, _ tag: String, buffers: [String] = nativeBuffers,
+                               tensors: [TensorRule]) -> ArchitectureModule {
+        ArchitectureModule(family: family, architectures: [tag], buffers: buffers, rulesFollowLayout: true,
+                           config: { hf throws(TLError) in try hf.transformerLensNativeConfig() }, tensors: tensors)
+    }
 
     /// Every parameter a TransformerLens toy model may have; the config's layout picks its own.
     private static let nativeParameters = [

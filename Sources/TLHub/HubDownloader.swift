@@ -43,6 +43,19 @@ struct HubDownloader {
         return (info.commit, directory)
     }
 
+    /// Fetches only the tokenizer files of `repo` (a TransformerLens-native toy model's
+    /// `tokenizer_name`); returns the snapshot folder.
+    func downloadTokenizer(repo: String, revision: String) throws(TLError) -> String {
+        let info = try revisionInfo(repo: repo, revision: revision)
+        let files = CheckpointFiles.tokenizerFiles.filter(info.siblings.contains)
+        guard files.contains("tokenizer.json") else {
+            throw .notFound("\(repo): the repo has no tokenizer.json")
+        }
+        try cache.writeRef(repo: repo, revision: revision, commit: info.commit)
+        for file in files { try fetch(repo: repo, commit: info.commit, file: file) }
+        return cache.snapshotDirectory(repo: repo, commit: info.commit)
+    }
+
     // MARK: - The API call
 
     struct RevisionInfo {

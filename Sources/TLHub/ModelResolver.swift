@@ -114,6 +114,21 @@ public struct ModelResolver: Sendable {
         return try fetch(repo: repo, revision: try Self.checked(revision: revision), entry: entry)
     }
 
+    /// The folder holding the tokenizer files of `repo` (`main`): its cached snapshot when that
+    /// has `tokenizer.json`, else those files alone fetched into the cache. For the toy models
+    /// whose repos hold no tokenizer and name one (`tokenizer_name`), as TransformerLens loads it.
+    public func tokenizerDirectory(repo: String, offline: Bool = false) throws(TLError) -> String {
+        let cache = HubCache(root: environment.cacheDirectory)
+        if let commit = cache.commit(repo: repo, revision: "main") {
+            let directory = cache.snapshotDirectory(repo: repo, commit: commit)
+            if FileManager.default.fileExists(atPath: directory + "/tokenizer.json") { return directory }
+        }
+        if offline || environment.offline {
+            throw .notFound("\(repo): its tokenizer is not in the Hugging Face cache (offline); run once online or `tlconvert download` a model that uses it")
+        }
+        return try HubDownloader(environment: environment, progress: progress).downloadTokenizer(repo: repo, revision: "main")
+    }
+
     /// The Hub repository a name stands for: a zoo name or alias (TransformerLens's
     /// spelling, any case), else a repo id `org/name` as given.
     public static func repository(for model: String) throws(TLError) -> (repo: String, entry: ZooEntry?) {

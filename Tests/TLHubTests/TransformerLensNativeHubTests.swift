@@ -65,3 +65,41 @@ import TLTestSupport
         #expect(throws: TLError.self) { try TrainingCheckpoints.select(.value(0), repo: "gpt2", files: []) }
     }
 }
+
+/// `tlconvert run --cache` on a converted attention-only toy model: its repo has no tokenizer, so
+/// the one its config names (`tokenizer_name`) is fetched, tokenizer files only, as TransformerLens
+/// loads it; every activation equals TransformerLens's `run_with_cache` on the same prompt.
+@Suite struct TransformerLensNativeRunTests {
+    @Test func runCacheMatchesRunWithCache() throws {
+        let tokenizerRepo = try fixtureRepo("gpt2", id: "EleutherAI/gpt-neox-20b")
+        let hub = try LoopbackHub(repos: [tokenizerRepo])
+        let cache = try TemporaryFolder()
+        defer { hub.stop(); cache.cleanup() }
+        let fixture = Fixtures.path("tl-native/attn-only-1l")
+        let out = cache.path + "/converted", cacheFile = cache.path + "/cache.safetensors"
+        let environment = ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": cache.path]
+        let convert = try TLConvertProcess.run(["convert", fixture + "/repo", "-o", out], environment: environment)
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let prompt = try JSONParser.parseFile(fixture + "/tl/prompt.json")
+        let text = try #require(prompt["prompt"]?.stringValue)
+        let run = try TLConvertProcess.run(["run", out, "--prompt", text, "--cache", cacheFile], environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let fetched = Set(hub.requests.filter { !$0.cdn && $0.method == "GET" && $0.path.contains("/resolve/") }
+            .compactMap { $0.path.split(separator: "/").last.map(String.init) })
+        #expect(fetched.isSubset(of: Set(CheckpointFiles.tokenizerFiles)) && fetched.contains("tokenizer.json"), "\(fetched)")
+
+        let ours = try SafeTensorsFile(path: cacheFile)
+        let ids = (prompt["input_ids"]?.arrayValue ?? []).compactMap(\.intValue)
+        #expect(ours.metadata["input_ids"] == "[" + ids.map(String.init).joined(separator: ", ") + "]")
+        let theirs = try SafeTensorsFile(path: fixture + "/tl/cache.safetensors")
+        #expect(Set(ours.tensorNames) == Set(theirs.tensorNames))
+        var worst: Float = 0
+        for name in theirs.tensorNames where ours.contains(name) {
+            let a = try ours.tensor(named: name), b = try theirs.tensor(named: name)
+            #expect(a.shape == b.shape, "\(name)")
+            worst = max(worst, zip(a.floats(), b.floats()).map { abs($0 - $1) }.max() ?? 0)
+        }
+        print("attn-only-1l run --cache: \(theirs.tensorInfos.count) hooks, max |Δ| \(worst)")
+        #expect(worst <= 1e-4)
+    }
+}
