@@ -101,5 +101,15 @@ import TLTestSupport
         }
         print("attn-only-1l run --cache: \(theirs.tensorInfos.count) hooks, max |Δ| \(worst)")
         #expect(worst <= 1e-4)
+
+        // tokenize on the repo itself: the same tokenizer, now from the cache (no request).
+        hub.clearLog()
+        let tokenize = try TLConvertProcess.run(["tokenize", fixture + "/repo", "--text", text, "--prepend-bos", "--json"],
+                                                environment: environment)
+        #expect(tokenize.status == 0, "\(tokenize.stderr)")
+        let json = try JSONParser.parse(tokenize.stdout, path: "stdout")
+        // to_tokens (and so the cache) keeps the first n_ctx = 16 of them.
+        #expect(Array((json["ids"]?.arrayValue ?? []).compactMap(\.intValue).prefix(ids.count)) == ids)
+        #expect(hub.requests.isEmpty)
     }
 }
