@@ -23,7 +23,7 @@ public struct ModelResolver: Sendable {
 
     /// `resolve` for a training checkpoint: a revision of the repo (Pythia, stanford-crfm), or
     /// one `checkpoints/*_<step>.pth` of a TransformerLens-native repo, listed by the Hub API
-    /// (offline, or for a local directory: the files at hand). Only that checkpoint is fetched.
+    /// (for a local directory: the files at hand). Only that checkpoint is fetched.
     public func resolve(_ model: String, revision: String? = nil, offline: Bool = false,
                         checkpoint request: TrainingCheckpoints.Request?) throws(TLError) -> ResolvedModel {
         guard let request else { return try resolve(model, revision: revision, offline: offline) }
@@ -40,14 +40,11 @@ public struct ModelResolver: Sendable {
         let base = try Self.checked(revision: revision)
         var files: [String] = []
         if TrainingCheckpoints.areFiles(repo: repo) {
-            if offline || environment.offline {
-                guard let commit = cache.commit(repo: repo, revision: base) else {
-                    throw offlineMiss(repo: repo, revision: base, cache: cache)
-                }
-                files = TransformerLensNativeFiles.listing(of: cache.snapshotDirectory(repo: repo, commit: commit))
-            } else {
-                files = try HubDownloader(environment: environment, progress: progress).revisionInfo(repo: repo, revision: base).siblings
+            // The cache holds only the checkpoints fetched so far, and checkpoint_index counts the repo's.
+            guard !(offline || environment.offline) else {
+                throw .usage("\(repo): its list of training checkpoints comes from the Hub's file list, so a checkpoint cannot be chosen offline")
             }
+            files = try HubDownloader(environment: environment, progress: progress).revisionInfo(repo: repo, revision: base).siblings
         }
         let (checkpoint, location) = try TrainingCheckpoints.select(request, repo: repo, files: files)
         var resolved: ResolvedModel
