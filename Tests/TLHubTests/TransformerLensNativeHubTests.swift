@@ -55,6 +55,27 @@ import TLTestSupport
         #expect(result.stderr == "tlconvert: --checkpoint-value 7 is not a checkpoint of NeelNanda/Attn_Only_1L512W_C4_Code; available: 100, 200\n")
     }
 
+    /// Pythia's checkpoints are `step{V}` revisions: `--checkpoint-value 512` fetches that one.
+    @Test func pythiaCheckpointValueIsARevision() throws {
+        var repo = try fixtureRepo("neox", id: "EleutherAI/pythia-70m")
+        repo.branches = ["step512"]
+        let hub = try LoopbackHub(repos: [repo])
+        let cache = try TemporaryFolder()
+        defer { hub.stop(); cache.cleanup() }
+        let out = cache.path + "/out"
+        let result = try TLConvertProcess.run(["convert", "pythia-70m", "--checkpoint-value", "512", "-o", out],
+                                              environment: ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": cache.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(hub.requests.contains { $0.path == "/api/models/EleutherAI/pythia-70m/revision/step512" })
+        #expect(FileManager.default.fileExists(atPath: cache.path + "/models--EleutherAI--pythia-70m/refs/step512"))
+        let config = try JSONParser.parseFile(out + "/config.json")
+        #expect(config["from_checkpoint"]?.boolValue == true && config["checkpoint_index"]?.intValue == 10)
+        #expect(config["checkpoint_value"]?.intValue == 512 && config["checkpoint_label_type"]?.stringValue == "step")
+        let bad = try TLConvertProcess.run(["convert", "pythia-70m", "--checkpoint-value", "513", "-o", out + "2"],
+                                           environment: ["HF_ENDPOINT": hub.endpoint, "HF_HUB_CACHE": cache.path])
+        #expect(bad.status == 2 && bad.stderr.hasPrefix("tlconvert: --checkpoint-value 513 is not a checkpoint of EleutherAI/pythia-70m; available: 0, 1, 2, 4, 8, 16, …"))
+    }
+
     @Test func pythiaAndCRFMCheckpointsAreRevisions() throws {
         let (pythia, whereP) = try TrainingCheckpoints.select(.value(512), repo: "EleutherAI/pythia-70m", files: [])
         #expect(pythia == TrainingCheckpoint(index: 10, value: 512, labelType: "step") && whereP == .revision("step512"))
