@@ -9,7 +9,14 @@ import TLTokenizers
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json)."
+        abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json).",
+        discussion: """
+            TransformerLens's own toy models (attn-only-*, gelu-*, solu-*, solu-*-old, attn-only-2l-demo, \
+            redwood_attn_2l) are read from their Hub repos as TransformerLens reads them: config.json plus the \
+            *final.pth (or, with --checkpoint-index/--checkpoint-value, one checkpoints/*_<step>.pth); only \
+            that file is fetched. Their repos hold no tokenizer: the converted config.json keeps the \
+            tokenizer_name they name (GPT-NeoX's or GPT-2's), which `run` and `tokenize` fetch when needed.
+            """
     )
 
     @Argument(help: "A zoo name or alias (gpt2-small, attn-only-1l), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights, Hugging Face or TransformerLens-native: config.json plus *final.pth).")
