@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TLForwardTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLForward", "TLVerify"]),
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTestSupport", "TLTokenizers", "TLCore", "TLFormats"]),
-        .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "TLCore", "TLFormats"],
+        .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "TLCore", "TLFormats", "tlconvert"],
                     exclude: ["Reference"]),
         .testTarget(name: "ModelConfigsTests", dependencies: ["TLTestSupport", "ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
         .testTarget(name: "TLAppTests", dependencies: ["TLTestSupport", "TLApp", "TLTokenizers", "TLFormats", "TLCore"]),

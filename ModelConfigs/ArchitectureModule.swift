@@ -22,9 +22,14 @@ public struct ArchitectureModule: Sendable {
     public let tensors: [TensorRule]
     /// What the family's tokenizer needs beyond its files.
     public let tokenizer: TokenizerDeclaration
+    /// Whether rules for parameters the config's layout lacks are skipped rather than errors:
+    /// TransformerLens-native families declare every parameter a toy model may have (norms,
+    /// MLP, `mlp.ln`, `W_pos`), and the config (attention-only, LNPre, shortformer) picks.
+    public let rulesFollowLayout: Bool
 
     public init(family: String, architectures: [String], prefixes: [String] = [], buffers: [String] = [],
                 tiedEmbeddingsByDefault: Bool = true, tokenizer: TokenizerDeclaration = .init(),
+                rulesFollowLayout: Bool = false,
                 config: @escaping @Sendable (HFConfig) throws(TLError) -> CanonicalConfig,
                 tensors: [TensorRule]) {
         self.family = family
@@ -36,6 +41,7 @@ public struct ArchitectureModule: Sendable {
         self.config = config
         self.tensors = tensors
         self.tokenizer = tokenizer
+        self.rulesFollowLayout = rulesFollowLayout
     }
 
     /// The complete canonical config, as `get_pretrained_model_config` finishes it
@@ -65,7 +71,8 @@ public struct ArchitectureModule: Sendable {
         }
         // The causal-LM name TransformerLens knows, also for base-model files (`GPT2Model`).
         c.originalArchitecture = architectures[0]
-        c.tokenizerName = modelID
+        // TransformerLens-native configs name their tokenizer (`tokenizer_name`); others are their own.
+        c.tokenizerName = c.tokenizerName ?? modelID
         let trimmed = modelID.hasSuffix("/") ? String(modelID.dropLast()) : modelID
         c.modelName = trimmed.split(separator: "/").last.map(String.init) ?? trimmed
         c.initWeights = false
@@ -91,7 +98,8 @@ public struct ArchitectureModule: Sendable {
     /// The rules for one group, with templates filled in, in declaration order.
     public func rules(for c: CanonicalConfig, group: WeightGroup) -> [TensorRule] {
         var out = [TensorRule]()
-        for rule in tensors {
+        let layout = rulesFollowLayout ? Set(CanonicalLayout.parameters(for: c, group: group).map(\.name)) : nil
+        for rule in tensors where rule.layers.contains(c.nLayers) {
             let layers: [Int?]
             switch group {
             case .block(let l): layers = rule.isPerBlock ? [l] : []
@@ -101,7 +109,7 @@ public struct ArchitectureModule: Sendable {
                 let experts: [Int?] = rule.isPerExpert ? (0..<(c.numExperts ?? 0)).map { $0 } : [nil]
                 for expert in experts {
                     let target = expandTemplate(rule.target, layer: layer, expert: expert, groupedQuery: c.isGroupedQuery)
-                    guard WeightGroup(parameter: target) == group else { continue }
+                    guard WeightGroup(parameter: target) == group, layout?.contains(target) ?? true else { continue }
                     let source: TensorRule.Source
                     switch rule.source {
                     case .checkpoint(let name):

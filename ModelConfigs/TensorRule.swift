@@ -19,11 +19,20 @@ public struct TensorRule: Sendable, Equatable {
     public let target: String
     public let source: Source
     public let transforms: [TensorTransform]
+    /// The models (by layer count) the rule applies to: a layout that changed between the
+    /// runs of one family (NeelNanda's `_old` SoLU models store small models' weights transposed).
+    public let layers: ClosedRange<Int>
 
-    public init(target: String, source: Source, transforms: [TensorTransform]) {
+    public init(target: String, source: Source, transforms: [TensorTransform], layers: ClosedRange<Int> = 0...Int.max) {
         self.target = target
         self.source = source
         self.transforms = transforms
+        self.layers = layers
+    }
+
+    /// This rule, only for models whose layer count is in `range`.
+    public func when(layers range: ClosedRange<Int>) -> TensorRule {
+        TensorRule(target: target, source: source, transforms: transforms, layers: range)
     }
 
     /// `target` ← checkpoint tensor `name`, through `transforms` in order.

@@ -4,7 +4,7 @@ import TLModel
 /// One step from a checkpoint tensor towards its canonical form. Sizes in patterns
 /// are named by `TensorTransform.sizes(for:)`: `n` heads, `g` key/value heads,
 /// `h` d_head, `m` d_model, `f` d_mlp, `v` vocabulary, `e` experts, `c` context,
-/// `qkv` = 3 (the parts of a fused projection).
+/// `qkv` = 3 (the parts of a fused projection), `one` = 1 (a leading unit axis, minGPT's `pos_emb`).
 public enum TensorTransform: Sendable, Equatable {
     /// An einops rearrangement; names only on the left are fixed by `select`.
     case rearrange(String, select: [String: Int])
@@ -26,7 +26,7 @@ public enum TensorTransform: Sendable, Equatable {
     /// The size names every pattern may use, bound from the canonical config.
     public static func sizes(for c: CanonicalConfig) -> [String: Int] {
         var sizes = ["n": c.nHeads, "g": c.kvHeads, "h": c.dHead, "m": c.dModel, "v": c.dVocab,
-                     "c": c.nCtx, "qkv": 3]
+                     "c": c.nCtx, "qkv": 3, "one": 1]
         if let f = c.dMLP { sizes["f"] = f }
         if let e = c.numExperts { sizes["e"] = e }
         return sizes

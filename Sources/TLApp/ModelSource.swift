@@ -16,9 +16,14 @@ public struct ModelSource: Sendable {
     public let revision: String?
     /// The default output folder name (`./tl-models/<name>`).
     public let name: String
+    /// The training checkpoint asked for, as the config records it.
+    public var trainingCheckpoint: TrainingCheckpoint?
+    /// That checkpoint's value when it is a `.pth` file of the directory (TransformerLens-native).
+    public var checkpointFileValue: Int?
 
-    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false) throws(TLError) -> ModelSource {
-        let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline)
+    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false,
+                               checkpoint: TrainingCheckpoints.Request? = nil) throws(TLError) -> ModelSource {
+        let resolved = try ModelResolver.resolve(model, revision: revision, offline: offline, checkpoint: checkpoint)
         var id = resolved.repoID ?? resolved.directory
         var commit = resolved.commit ?? resolved.revision
         if resolved.repoID == nil, let real = realpath(resolved.directory, nil) {
@@ -28,8 +33,11 @@ public struct ModelSource: Sendable {
             if let snapshot = cacheSnapshot(id) { (id, commit) = (snapshot.repo, snapshot.commit) }
         }
         let trimmed = id.count > 1 && id.hasSuffix("/") ? String(id.dropLast()) : id
-        return ModelSource(directory: resolved.directory, modelID: trimmed, revision: commit,
-                           name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+        var source = ModelSource(directory: resolved.directory, modelID: trimmed, revision: commit,
+                                 name: trimmed.split(separator: "/").last.map(String.init) ?? trimmed)
+        source.trainingCheckpoint = resolved.trainingCheckpoint
+        source.checkpointFileValue = resolved.checkpointIsFile ? resolved.trainingCheckpoint?.value : nil
+        return source
     }
 
     /// The repo id and commit of a path `…/models--ORG--NAME/snapshots/COMMIT` (the cache's layout:

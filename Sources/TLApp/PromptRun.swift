@@ -12,9 +12,10 @@ public enum PromptRun {
     /// the report's `droppedTokens` counting what was cut), runs the forward pass with
     /// `recorder` collecting activations, and reports the top `topK` next tokens.
     public static func run(_ loaded: LoadedModel, prompt: String, topK: Int, prependBOS: Bool? = nil,
-                           recorder: ActivationRecorder? = nil) throws(TLError) -> PromptReport {
+                           recorder: ActivationRecorder? = nil, offline: Bool = false) throws(TLError) -> PromptReport {
         let config = loaded.model.config
-        let tokenizer = try ModelTokenizer.load(path: loaded.directory, facts: TokenizerFacts(config: config))
+        let tokenizer = try ModelTokenizer.load(path: try TokenizerLocation.directory(model: loaded.directory, config: config, offline: offline),
+                                                facts: TokenizerFacts(config: config))
         let prepend = prependBOS ?? config.defaultPrependBOS
         let full = tokenizer.toTokens(prompt, prependBOS: prepend).ids
         let ids = full.count > config.nCtx ? tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full

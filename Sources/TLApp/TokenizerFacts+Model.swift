@@ -32,6 +32,7 @@ extension TokenizerFacts {
             return TokenizerFacts(config: try CanonicalModel.loadConfig(configPath))
         }
         let hf = try HFConfig(path: configPath)
+        if hf.isTransformerLensNative { return TokenizerFacts(config: try hf.transformerLensNativeConfig()) }
         guard let module = hf.architecture.flatMap(ArchitectureRegistry.module(for:)) else { return .generic }
         return TokenizerFacts(config: try module.canonicalConfig(from: hf, modelID: directory))
     }

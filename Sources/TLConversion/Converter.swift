@@ -34,6 +34,9 @@ public struct Converter: Sendable {
     /// TransformerLens recomputes `tokenizer_prepends_bos` from the tokenizer it loads, so the
     /// written config says what that tokenizer says, not what the family's config derivation guessed.
     public var tokenizerPrependsBOS: Bool?
+    /// The training checkpoint being converted (`--checkpoint-index` / `--checkpoint-value`),
+    /// recorded in the config as TransformerLens records it.
+    public var trainingCheckpoint: TrainingCheckpoint?
 
     /// Tokenizer files copied to the output when the source has them (CONTRACT.md).
     public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -59,10 +62,17 @@ public struct Converter: Sendable {
         // there, and no path on this machine (a converted directory holds its tokenizer files and
         // must keep working when the source moves). A Hub repo id stays: it resolves anywhere.
         let hasTokenizer = Converter.tokenizerFiles.contains { FileSystem.isFile(FileSystem.join(checkpoint.directory, $0)) }
-        if !hasTokenizer || modelID.hasPrefix("/") {
+        // A TransformerLens-native config names another repo's tokenizer: that name stays.
+        if config.tokenizerName == modelID && (!hasTokenizer || modelID.hasPrefix("/")) {
             config.tokenizerName = nil
         }
         if let tokenizerPrependsBOS { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
+        if let trainingCheckpoint {
+            config.fromCheckpoint = true
+            config.checkpointIndex = trainingCheckpoint.index
+            config.checkpointValue = trainingCheckpoint.value
+            config.checkpointLabelType = trainingCheckpoint.labelType
+        }
         return config
     }
 

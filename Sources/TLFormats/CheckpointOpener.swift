@@ -23,14 +23,19 @@ public enum CheckpointOpener {
     }
 
     /// The weights file (or index) a model directory's checkpoint is read from: the
-    /// candidates in order, else a single `*.safetensors`.
+    /// candidates in order, else a single `*.safetensors`, else a `*final.pth`.
     public static func weightsFile(inDirectory directory: String) throws(TLError) -> String {
         for name in directoryCandidates {
             let candidate = FileSystem.join(directory, name)
             if FileSystem.isFile(candidate) { return candidate }
         }
-        let singles = try FileSystem.contents(of: directory).filter { $0.hasSuffix(".safetensors") }
+        let contents = try FileSystem.contents(of: directory)
+        let singles = contents.filter { $0.hasSuffix(".safetensors") }
         if singles.count == 1 { return FileSystem.join(directory, singles[0]) }
+        // A TransformerLens-native directory (NeelNanda's toy models): its final weights.
+        if singles.isEmpty, let final = TransformerLensNativeFiles.finalWeights(in: contents) {
+            return FileSystem.join(directory, final)
+        }
         if singles.isEmpty {
             throw .notFound("\(directory): no weights found (expected \(directoryCandidates.joined(separator: ", ")) or one *.safetensors)")
         }

@@ -38,9 +38,10 @@ public struct Transformer: Sendable {
         let reader = WeightReader(weights: weights)
         let d = spec.dModel
         embedding = try reader.matrix("embed.W_E", [spec.vocab, d], rows: spec.vocab, cols: d)
-        if case .learned = spec.position {
+        switch spec.position {
+        case .learned, .shortformer:
             positionEmbedding = try reader.matrix("pos_embed.W_pos", [spec.context, d], rows: spec.context, cols: d)
-        } else {
+        case .rotary, .alibi:
             positionEmbedding = nil
         }
         embeddingNorm = spec.postEmbeddingNorm
@@ -90,14 +91,16 @@ public struct Transformer: Sendable {
         }
         if let embeddingNorm { embeddingNorm.apply(residual, into: residual, hooks: hooks) }
         hooks.record("hook_embed", residual, shape: [batch, seq, d])
+        var shortformerPositions: Matrix?
         if let positionEmbedding {
             let positions = Matrix(rows: rows, cols: d)
             for r in 0..<rows { positions.row(r).update(from: positionEmbedding.row(r % seq), count: d) }
             hooks.record("hook_pos_embed", positions, shape: [batch, seq, d])
-            add(positions, into: residual)
+            if case .shortformer = spec.position { shortformerPositions = positions } else { add(positions, into: residual) }
         }
         for (l, block) in blocks.enumerated() {
-            residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask)
+            residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask,
+                               positions: shortformerPositions)
         }
         if let finalNorm { finalNorm.apply(residual, into: residual, hooks: hooks) }
         let logits = Matrix(uninitializedRows: rows, cols: spec.vocabOut)
@@ -108,12 +111,14 @@ public struct Transformer: Sendable {
         return logits.tensor(shape: [batch, seq, spec.vocabOut])
     }
 
+    /// - Parameter positions: shortformer positions, added to the queries' and keys' inputs.
     private func forward(block: Block, layer l: Int, _ residual: Matrix, hooks: HookSite,
-                         keyMask: [[Bool]]?) -> Matrix {
+                         keyMask: [[Bool]]?, positions: Matrix?) -> Matrix {
         let shape = hooks.tokenShape + [spec.dModel]
         hooks.record("blocks.\(l).hook_resid_pre", residual, shape: shape)
         let attention = AttentionForward(spec: spec, layer: l, weights: block.attention)
-        let attentionOut = attention(normalized(residual, by: block.ln1, hooks: hooks), hooks: hooks, keyMask: keyMask)
+        let attentionOut = attention(normalized(residual, by: block.ln1, hooks: hooks), hooks: hooks, keyMask: keyMask,
+                                     positions: positions)
         if let post = block.ln1Post { post.apply(attentionOut, into: attentionOut, hooks: hooks) }
         hooks.record("blocks.\(l).hook_attn_out", attentionOut, shape: shape)
         guard let mlpWeights = block.mlp else {

@@ -29,10 +29,17 @@ public enum CheckpointFiles {
         var tokenizer: [String]
     }
 
-    static func plan(repo: String, siblings: [String]) throws(TLError) -> Plan {
+    /// - Parameter checkpointValue: a TransformerLens-native repo's training checkpoint.
+    static func plan(repo: String, siblings: [String], checkpointValue: Int? = nil) throws(TLError) -> Plan {
         let present = Set(siblings)
         guard present.contains(config) else {
             throw .notFound("\(repo): the repo has no config.json, so it is not a Hugging Face transformers checkpoint")
+        }
+        // TransformerLens-native (NeelNanda's toy models): config.json and a *final.pth.
+        let hasTransformersWeights = weightChoices.contains { present.contains($0.file) }
+        if checkpointValue != nil || (!hasTransformersWeights && TransformerLensNativeFiles.finalWeights(in: siblings) != nil) {
+            let weights = try TransformerLensNativeFiles.weights(in: siblings, checkpointValue: checkpointValue, source: repo)
+            return Plan(weights: weights, sharded: false, tokenizer: tokenizerFiles.filter { present.contains($0) })
         }
         guard let weights = weightChoices.first(where: { present.contains($0.file) }) else {
             let others = siblings.filter { $0.hasSuffix(".h5") || $0.hasSuffix(".msgpack") || $0.hasSuffix(".onnx")
@@ -70,11 +77,19 @@ public enum CheckpointFiles {
 
     /// What a directory lacks to be converted: empty when it holds `config.json` and
     /// a complete set of weights in one of the layouts; otherwise one phrase per gap.
-    public static func missing(in directory: String) -> [String] {
+    /// - Parameter checkpointValue: a TransformerLens-native training checkpoint that must be there.
+    public static func missing(in directory: String, checkpointValue: Int? = nil) -> [String] {
         let manager = FileManager.default
         func has(_ file: String) -> Bool { manager.fileExists(atPath: directory + "/" + file) }
         var gaps: [String] = []
         if !has(config) { gaps.append(config) }
+        let native = TransformerLensNativeFiles.listing(of: directory)
+        if checkpointValue != nil || TransformerLensNativeFiles.finalWeights(in: native) != nil {
+            if (try? TransformerLensNativeFiles.weights(in: native, checkpointValue: checkpointValue, source: directory)) == nil {
+                gaps.append(checkpointValue.map { "checkpoints/*_\($0).pth" } ?? "*final.pth")
+            }
+            return gaps
+        }
         var shardGaps: [String]?
         for choice in weightChoices where has(choice.file) {
             guard choice.sharded else { shardGaps = []; break }

@@ -20,9 +20,10 @@ struct HubDownloader {
     }
 
     /// Downloads the missing files of `repo` at `revision`; returns its commit and snapshot folder.
-    func download(repo: String, revision: String) throws(TLError) -> (commit: String, directory: String) {
+    /// - Parameter checkpointValue: a TransformerLens-native training checkpoint (`checkpoints/*_<value>.pth`).
+    func download(repo: String, revision: String, checkpointValue: Int? = nil) throws(TLError) -> (commit: String, directory: String) {
         let info = try revisionInfo(repo: repo, revision: revision)
-        let plan = try CheckpointFiles.plan(repo: repo, siblings: info.siblings)
+        let plan = try CheckpointFiles.plan(repo: repo, siblings: info.siblings, checkpointValue: checkpointValue)
         try cache.writeRef(repo: repo, revision: revision, commit: info.commit)
         let directory = cache.snapshotDirectory(repo: repo, commit: info.commit)
 
@@ -40,6 +41,19 @@ struct HubDownloader {
         }
         for file in plan.tokenizer { try fetch(repo: repo, commit: info.commit, file: file) }
         return (info.commit, directory)
+    }
+
+    /// Fetches only the tokenizer files of `repo` (a TransformerLens-native toy model's
+    /// `tokenizer_name`); returns the snapshot folder.
+    func downloadTokenizer(repo: String, revision: String) throws(TLError) -> String {
+        let info = try revisionInfo(repo: repo, revision: revision)
+        let files = CheckpointFiles.tokenizerFiles.filter(info.siblings.contains)
+        guard files.contains("tokenizer.json") else {
+            throw .notFound("\(repo): the repo has no tokenizer.json")
+        }
+        try cache.writeRef(repo: repo, revision: revision, commit: info.commit)
+        for file in files { try fetch(repo: repo, commit: info.commit, file: file) }
+        return cache.snapshotDirectory(repo: repo, commit: info.commit)
     }
 
     // MARK: - The API call

@@ -1,5 +1,6 @@
 import Foundation
 import TLCore
+import TLFormats
 
 /// Turns a MODEL argument into a directory to read, in the contract's order:
 /// a local directory → a complete snapshot in the Hugging Face cache → a download
@@ -15,8 +16,66 @@ public struct ModelResolver: Sendable {
     }
 
     /// Resolves with this process's environment and progress on stderr.
-    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false) throws(TLError) -> ResolvedModel {
-        try ModelResolver().resolve(model, revision: revision, offline: offline)
+    public static func resolve(_ model: String, revision: String? = nil, offline: Bool = false,
+                               checkpoint: TrainingCheckpoints.Request? = nil) throws(TLError) -> ResolvedModel {
+        try ModelResolver().resolve(model, revision: revision, offline: offline, checkpoint: checkpoint)
+    }
+
+    /// `resolve` for a training checkpoint: a revision of the repo (Pythia, stanford-crfm), or
+    /// one `checkpoints/*_<step>.pth` of a TransformerLens-native repo, listed by the Hub API
+    /// (for a local directory: the files at hand). Only that checkpoint is fetched.
+    public func resolve(_ model: String, revision: String? = nil, offline: Bool = false,
+                        checkpoint request: TrainingCheckpoints.Request?) throws(TLError) -> ResolvedModel {
+        guard let request else { return try resolve(model, revision: revision, offline: offline) }
+        if let local = try localDirectory(model) {
+            let (checkpoint, location) = try TrainingCheckpoints.select(
+                request, repo: local, files: TransformerLensNativeFiles.listing(of: local))
+            guard location == .nativeFile else { throw .usage("\(model): a local directory holds one checkpoint") }
+            var resolved = ResolvedModel(directory: local, repoID: nil, revision: nil, commit: nil, zooEntry: nil, origin: .localDirectory)
+            (resolved.trainingCheckpoint, resolved.checkpointIsFile) = (checkpoint, true)
+            return resolved
+        }
+        let (repo, entry) = try Self.repository(for: model)
+        let cache = HubCache(root: environment.cacheDirectory)
+        let base = try Self.checked(revision: revision)
+        var files: [String] = []
+        if TrainingCheckpoints.areFiles(repo: repo) {
+            // The cache holds only the checkpoints fetched so far, and checkpoint_index counts the repo's.
+            guard !(offline || environment.offline) else {
+                throw .usage("\(repo): its list of training checkpoints comes from the Hub's file list, so a checkpoint cannot be chosen offline")
+            }
+            files = try HubDownloader(environment: environment, progress: progress).revisionInfo(repo: repo, revision: base).siblings
+        }
+        let (checkpoint, location) = try TrainingCheckpoints.select(request, repo: repo, files: files)
+        var resolved: ResolvedModel
+        switch location {
+        case .revision(let name):
+            guard revision == nil else { throw .usage("--revision and a training checkpoint both choose the revision; give one") }
+            resolved = try resolve(model, revision: name, offline: offline)
+        case .nativeFile:
+            resolved = try resolveNative(repo: repo, entry: entry, revision: base, value: checkpoint.value,
+                                         offline: offline, cache: cache)
+            resolved.checkpointIsFile = true
+        }
+        resolved.trainingCheckpoint = checkpoint
+        return resolved
+    }
+
+    /// A TransformerLens-native repo with the training checkpoint `value`: from the cache when
+    /// its snapshot has that file, else downloaded (config, that `.pth`).
+    private func resolveNative(repo: String, entry: ZooEntry?, revision: String, value: Int, offline: Bool,
+                               cache: HubCache) throws(TLError) -> ResolvedModel {
+        if let commit = cache.commit(repo: repo, revision: revision) {
+            let directory = cache.snapshotDirectory(repo: repo, commit: commit)
+            if CheckpointFiles.missing(in: directory, checkpointValue: value).isEmpty {
+                return ResolvedModel(directory: directory, repoID: repo, revision: revision, commit: commit,
+                                     zooEntry: entry, origin: .cache)
+            }
+        }
+        if offline || environment.offline { throw offlineMiss(repo: repo, revision: revision, cache: cache) }
+        let downloader = HubDownloader(environment: environment, progress: progress)
+        let (commit, directory) = try downloader.download(repo: repo, revision: revision, checkpointValue: value)
+        return ResolvedModel(directory: directory, repoID: repo, revision: revision, commit: commit, zooEntry: entry, origin: .download)
     }
 
     /// `model` is a directory with `config.json`, a zoo name or alias (any case), or
@@ -50,6 +109,21 @@ public struct ModelResolver: Sendable {
         if environment.offline { return try resolve(model, revision: revision, offline: true) }
         let (repo, entry) = try Self.repository(for: model)
         return try fetch(repo: repo, revision: try Self.checked(revision: revision), entry: entry)
+    }
+
+    /// The folder holding the tokenizer files of `repo` (`main`): its cached snapshot when that
+    /// has `tokenizer.json`, else those files alone fetched into the cache. For the toy models
+    /// whose repos hold no tokenizer and name one (`tokenizer_name`), as TransformerLens loads it.
+    public func tokenizerDirectory(repo: String, offline: Bool = false) throws(TLError) -> String {
+        let cache = HubCache(root: environment.cacheDirectory)
+        if let commit = cache.commit(repo: repo, revision: "main") {
+            let directory = cache.snapshotDirectory(repo: repo, commit: commit)
+            if FileManager.default.fileExists(atPath: directory + "/tokenizer.json") { return directory }
+        }
+        if offline || environment.offline {
+            throw .notFound("\(repo): its tokenizer is not in the Hugging Face cache (offline); run once online or `tlconvert download` a model that uses it")
+        }
+        return try HubDownloader(environment: environment, progress: progress).downloadTokenizer(repo: repo, revision: "main")
     }
 
     /// The Hub repository a name stands for: a zoo name or alias (TransformerLens's

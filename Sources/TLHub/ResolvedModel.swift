@@ -1,3 +1,5 @@
+import TLCore
+
 
 /// Where a MODEL argument led: a directory holding `config.json` and weights in
 /// Hugging Face layout (or a tlconvert output), and where it came from.
@@ -22,6 +24,11 @@ public struct ResolvedModel: Sendable, Equatable {
     /// The zoo entry when the argument was a TransformerLens name or alias.
     public let zooEntry: ZooEntry?
     public let origin: Origin
+    /// The training checkpoint asked for (`--checkpoint-index` / `--checkpoint-value`).
+    public var trainingCheckpoint: TrainingCheckpoint?
+    /// Whether that checkpoint is a `.pth` file in `directory` (TransformerLens-native) rather
+    /// than the revision the directory already is.
+    public var checkpointIsFile = false
 
     public init(directory: String, repoID: String?, revision: String?, commit: String?,
                 zooEntry: ZooEntry?, origin: Origin) {

@@ -3,15 +3,23 @@ import TLApp
 import TLConversion
 import TLCore
 import TLFormats
+import TLHub
 import TLTokenizers
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json)."
+        abstract: "Convert a Hugging Face checkpoint into TransformerLens's hooked weight layout (model.safetensors + config.json).",
+        discussion: """
+            TransformerLens's own toy models (attn-only-*, gelu-*, solu-*, solu-*-old, attn-only-2l-demo, \
+            redwood_attn_2l) are read from their Hub repos as TransformerLens reads them: config.json plus the \
+            *final.pth (or, with --checkpoint-index/--checkpoint-value, one checkpoints/*_<step>.pth); only \
+            that file is fetched. Their repos hold no tokenizer: the converted config.json keeps the \
+            tokenizer_name they name (GPT-NeoX's or GPT-2's), which `run` and `tokenize` fetch when needed.
+            """
     )
 
-    @Argument(help: "A zoo name or alias (gpt2-small), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights).")
+    @Argument(help: "A zoo name or alias (gpt2-small, attn-only-1l), a Hugging Face repo id (EleutherAI/pythia-70m), or a local model directory (config.json plus weights, Hugging Face or TransformerLens-native: config.json plus *final.pth).")
     var model: String
 
     @Option(name: [.short, .customLong("output")], help: "Output directory (default ./tl-models/<name>); not the source, nor inside it or holding it.")
@@ -29,6 +37,12 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup(title: "Processing")
     var processing: ProcessingFlags
 
+    @Option(name: .customLong("checkpoint-index"), help: "A training checkpoint by its position in the model's list (as TransformerLens's from_pretrained): Pythia step revisions, stanford-crfm checkpoint revisions, NeelNanda checkpoints/*_<step>.pth files.")
+    var checkpointIndex: Int?
+
+    @Option(name: .customLong("checkpoint-value"), help: "A training checkpoint by its step (or token count): Pythia `step{V}`, stanford-crfm `checkpoint-{V}`, NeelNanda `*_{V}.pth`.")
+    var checkpointValue: Int?
+
     @Option(name: .customLong("verify"), help: "After converting, verify the output against this reference dump (as `tlconvert verify OUTPUT --reference FILE`).")
     var verifyReference: String?
 
@@ -39,6 +53,9 @@ struct ConvertCommand: ParsableCommand {
         if verification.saveLogits != nil && verifyReference == nil {
             throw ValidationError("--save-logits needs --verify FILE (it saves the logits that verification computes)")
         }
+        if checkpointIndex != nil && checkpointValue != nil {
+            throw ValidationError("give --checkpoint-index or --checkpoint-value, not both")
+        }
     }
 
     func run() throws {
@@ -48,12 +65,14 @@ struct ConvertCommand: ParsableCommand {
             }
             // Checked before the model is resolved (which may download), and again against its files.
             try checkOutputs(output, source: nil)
-            let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline)
+            let request = checkpointIndex.map(TrainingCheckpoints.Request.index) ?? checkpointValue.map(TrainingCheckpoints.Request.value)
+            let resolved = try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline, checkpoint: request)
             let destination = output ?? "tl-models/\(resolved.name)"
             try checkOutputs(destination, source: resolved)
-            let checkpoint = try HFCheckpoint.open(resolved.directory)
+            let checkpoint = try HFCheckpoint.open(resolved.directory, checkpointValue: resolved.checkpointFileValue)
             var converter = Converter(dtype: dtype.dtype, processing: processing.options, force: force,
                                       revision: resolved.revision)
+            converter.trainingCheckpoint = resolved.trainingCheckpoint
             // config.json records what the tokenizer says about BOS, as TransformerLens does once it loads it;
             // a tokenizer tlconvert cannot read does not stop the conversion.
             do {

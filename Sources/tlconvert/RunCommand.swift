@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
+    @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face or TransformerLens-native model (local directory, repo id or zoo name), converted in memory.")
     var model: String
 
     @Option(parsing: .unconditional, help: "The text to run (or --text-file).")
@@ -71,7 +71,7 @@ struct RunCommand: ParsableCommand {
             try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
-                                           recorder: recorder)
+                                           recorder: recorder, offline: hub.offline)
             if report.droppedTokens > 0 {
                 Console.error("note: the prompt is \(report.inputIDs.count + report.droppedTokens) tokens; kept the first n_ctx = \(report.inputIDs.count), as TransformerLens's to_tokens does")
             }

@@ -42,7 +42,8 @@ struct TokenizeCommand: ParsableCommand {
             let path = FileSystem.kind(of: model) == .missing
                 ? try ModelSource.resolve(model, revision: hub.revision, offline: hub.offline).directory
                 : model
-            let tokenizer = try ModelTokenizer.load(path: path, facts: try TokenizerFacts.forModel(at: path))
+            let tokenizer = try ModelTokenizer.load(path: try TokenizerLocation.directory(forPath: path, offline: hub.offline),
+                                                    facts: try TokenizerFacts.forModel(at: path))
             let encoded = prependBOS
                 ? tokenizer.toTokens(text, prependBOS: true)
                 : tokenizer.tokenizer.encode(text, addSpecialTokens: false)

@@ -53,7 +53,7 @@ import TLTestSupport
 
     @Test func unsupportedConfigIsExplained() throws {
         var model = try Self.model("ln-learned")
-        model.config.position = .shortformer
+        model.config.position = .relativePositionalBias
         #expect(throws: TLError.self) { _ = try model.transformer() }
         model = try Self.model("ln-learned")
         model.config.activation = nil

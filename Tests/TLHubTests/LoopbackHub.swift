@@ -12,6 +12,8 @@ struct FakeRepo {
     var files: [String: [UInt8]]
     /// Bearer token required for every Hub URL of this repo (a gated repo).
     var requiredToken: String?
+    /// Branch or tag names besides `main` that resolve to `commit` (Pythia's `step{V}`).
+    var branches: Set<String> = []
 
     /// Weight files are LFS files on the real Hub: served by a redirect to the "CDN"
     /// with X-Linked-Etag = sha256 of the content.
@@ -165,7 +167,7 @@ final class LoopbackHub: @unchecked Sendable {
             let revision = String(decoded[range.upperBound...])
             guard let repo = repo(repoID) else { return send(client, 404, ["X-Error-Code": "RepoNotFound"], body: []) }
             guard authorized(repo, headers) else { return send(client, 401, ["X-Error-Code": "GatedRepo"], body: []) }
-            guard revision == "main" || revision == repo.commit else {
+            guard revision == "main" || revision == repo.commit || repo.branches.contains(revision) else {
                 return send(client, 404, ["X-Error-Code": "RevisionNotFound"], body: [])
             }
             let siblings = repo.files.keys.sorted().map { "{\"rfilename\": \"\($0)\"}" }.joined(separator: ", ")

@@ -11,7 +11,9 @@ struct AttentionForward {
     /// - Parameters:
     ///   - x: the normalised residual, `[batch·pos, d_model]`.
     ///   - keyMask: per sequence, whether each position may be attended to (nil: all).
-    func callAsFunction(_ x: Matrix, hooks: HookSite, keyMask: [[Bool]]?) -> Matrix {
+    ///   - positions: shortformer positions `[batch·pos, d_model]`, added to the queries' and keys'
+    ///     inputs (not the values'): `(x + p)·W = x·W + p·W`, one more product into the Q and K columns.
+    func callAsFunction(_ x: Matrix, hooks: HookSite, keyMask: [[Bool]]?, positions: Matrix? = nil) -> Matrix {
         let (batch, seq) = (hooks.batch, hooks.positions)
         let (heads, kv, dh) = (spec.heads, spec.kvHeads, spec.dHead)
         let qWidth = heads * dh
@@ -20,6 +22,10 @@ struct AttentionForward {
         let name = "blocks.\(layer).attn"
         let qkv = Matrix(uninitializedRows: x.rows, cols: width)
         BLAS.product(x, weights.qkv, bias: weights.qkvBias, into: qkv)
+        if let positions {
+            BLAS.gemm(m: x.rows, n: qWidth + kvWidth, k: spec.dModel, a: positions.data, lda: positions.cols,
+                      b: weights.qkv.data, ldb: width, c: qkv.data, ldc: width, beta: 1)
+        }
         hooks.recordHeads("\(name).hook_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
         hooks.recordHeads("\(name).hook_k", qkv, columnOffset: qWidth, heads: kv, dHead: dh)
         hooks.recordHeads("\(name).hook_v", qkv, columnOffset: qWidth + kvWidth, heads: kv, dHead: dh)

@@ -10,6 +10,8 @@ enum PositionScheme: Sendable {
     case rotary(Rotary)
     /// ALiBi biases on the attention scores.
     case alibi([Float])
+    /// Learned positions added to the queries' and keys' inputs only, not the residual stream.
+    case shortformer
 }
 
 /// The feature flags of `CanonicalConfig` resolved once into what the forward pass
@@ -99,8 +101,10 @@ struct ForwardSpec: Sendable {
                                       ntkByParts: ntk))
         case .alibi:
             position = .alibi(Alibi.slopes(heads: config.nHeads))
-        case .shortformer, .relativePositionalBias:
-            throw .unsupported("config: positional_embedding_type '\(config.position.rawValue)' is not supported (standard, rotary, alibi)")
+        case .shortformer:
+            position = .shortformer
+        case .relativePositionalBias:
+            throw .unsupported("config: positional_embedding_type '\(config.position.rawValue)' is not supported (standard, rotary, alibi, shortformer)")
         }
         if attentionOnly {
             activation = nil
