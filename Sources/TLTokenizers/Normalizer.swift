@@ -53,10 +53,10 @@ indirect enum Normalizer: Sendable {
             return text.isEmpty ? text : prefix + text
         case .replace(let pattern, let content):
             return text.replacing(ranges: pattern.matchRanges(in: text), with: content)
-        case .nfc: return text.precomposedStringWithCanonicalMapping
-        case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
-        case .nfkd: return text.decomposedStringWithCompatibilityMapping
+        case .nfc: return UnicodeNormalization.nfc.apply(text)
+        case .nfd: return UnicodeNormalization.nfd.apply(text)
+        case .nfkc: return UnicodeNormalization.nfkc.apply(text)
+        case .nfkd: return UnicodeNormalization.nfkd.apply(text)
         case .lowercase: return Self.lowercased(text)
         case .strip(let left, let right):
             var scalars = Substring(text).unicodeScalars
@@ -70,7 +70,7 @@ indirect enum Normalizer: Sendable {
             if cleanText { s = Self.bertClean(s) }
             if handleChineseChars { s = Self.spaceChineseChars(s) }
             if stripAccents {
-                s = Self.filter(s.decomposedStringWithCanonicalMapping) { !UnicodeClasses.isNonspacingMark($0) }
+                s = Self.filter(UnicodeNormalization.nfd.apply(s)) { !UnicodeClasses.isNonspacingMark($0) }
             }
             if lowercase { s = Self.lowercased(s) }
             return s
@@ -92,7 +92,8 @@ indirect enum Normalizer: Sendable {
         return String(out)
     }
 
-    /// Drops NUL, U+FFFD and control characters; every whitespace becomes a space.
+    /// Drops NUL, U+FFFD and control, format and private-use characters (tab, CR and LF excepted);
+    /// every whitespace becomes a space. Unassigned code points stay.
     private static func bertClean(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for c in text.unicodeScalars {
