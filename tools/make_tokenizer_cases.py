@@ -57,7 +57,16 @@ Unicode 9.0 in `unicode-normalization-alignments`; `versions` records where they
      (Python's unicodedata picks them) and the tricky code points, through five flag combinations;
   "cases": the same texts through Fixtures/tokenizers/wordpiece, in the cases.json format.
 
-Run: tools/.venv/bin/python tools/make_tokenizer_cases.py [--only extra|bert]  (writes only under Fixtures/tokenizers/)
+hostile.json: tokenizer.json files that are malformed or hostile, and what `tokenizers` makes of them:
+  "regex": [{"pattern", "text", "pieces"}]: Split(Regex(pattern), "isolated").pre_tokenize_str(text) pieces
+     (Oniguruma syntax and semantics: lookaround, atomic and possessive groups, (?i:), nested classes, ...);
+  "files": [{"name", "spec", "text", "outcome": "ids"|"load_error"|"encode_error", "ids", "tokens", "error",
+     "seconds"}]: Tokenizer.from_str(spec) then encode(text), timed: regex bombs (Oniguruma's
+     retry-limit-in-match gives up), a chain of doubling Replace normalizers (tokenizers runs it; tlconvert
+     refuses growth past 32 times), unk tokens missing from the vocabulary, added-token ids that are no
+     u32, truncation strides not below max_length minus the added tokens.
+
+Run: tools/.venv/bin/python tools/make_tokenizer_cases.py [--only extra|bert|hostile]  (writes only under Fixtures/tokenizers/)
 """
 
 from __future__ import annotations
@@ -583,7 +592,119 @@ def make_bert_normalizer(fixtures: Path) -> None:
     print(f"{len(rows)} normalized texts, {len(cases)} cases -> {fixtures / 'bert_normalizer.json'}", file=sys.stderr)
 
 
-PARTS = {"extra": make_extra, "bert": make_bert_normalizer}
+REGEX_CASES = [
+    (r"(a+)+$", "aaab aab\naa"), (r"^\w+|\w+$", "one two\nthree four"), (r"(?i:'s|'T)", "it's IT'S it'T"),
+    (r"(?<=a)b+", "abb bb cab"), (r"(?<!a)b", "ab cb b"), (r"(?=b)", "abab"), (r"a*", "baaac"), (r"a*?b", "aab b"),
+    (r"(?>a+)b", "aaab"), (r"a++", "aaa b aa"), (r"a{2,3}", "aaaaaaa"), (r"a{,2}", "aaa"), (r"a{2}+", "aaaaa"),
+    (r"x{1,3}?", "xxx"), (r" ?[^(\s|[.,!?…。，、।۔،])]+", "Hello, world! (ok) [yes] 你好。"), (r"\p{Han}+|\p{Hiragana}+", "日本語のテキスト"),
+    (r"[\p{L}&&[^a]]", "abc"), (r"\bis\b", "this is island is"), (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+     "HelloWorld it's THEY'RE café"), (r"\p{N}{1,3}", "1234567"), (r".", "a\nb"), (r"(?m:.)+", "a\nb"), (r"\s+(?!\S)|\s+", "a   b  \n c"),
+    (r"[a-c&&b]", "abc"), (r"\x{1F600}|\u00e9", "😀é"), (r"(a|ab)(c|bcd)(d*)", "abcd"), (r"\Aa|b\z|c\Z", "acb\nc\n"),
+]
+
+
+def bomb_specs():
+    """Regex and normalizer bombs, with WordLevel over "a"/"b" so ids stay readable."""
+    model = {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "[UNK]": 2}, "unk_token": "[UNK]"}
+    split = lambda pattern: {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": False}
+    doubling = lambda k: {"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"String": "a"}, "content": "aa"}] * k}
+    files = []
+    for n in (25, 1000, 100_000):
+        files.append((f"(a+)+$ on {n} a + b", {"model": model, "pre_tokenizer": split("(a+)+$")}, "a" * n + "b"))
+    files.append(("(a+)+$ on aab", {"model": model, "pre_tokenizer": split("(a+)+$")}, "aab"))
+    files.append(("(a|aa)*c on 40 a", {"model": model, "pre_tokenizer": split("(a|aa)*c")}, "a" * 40))
+    files.append(("(.*a){20} on 30 a", {"model": model, "pre_tokenizer": split("(.*a){20}")}, "a" * 30))
+    files.append(("Replace regex (a*)*$ on 30 a + b", {"model": model, "normalizer": {"type": "Replace", "pattern": {"Regex": "(a*)*$"},
+                                                                              "content": "b"}}, "a" * 30 + "b"))
+    for k in (3, 10):
+        files.append((f"{k} doubling Replace normalizers on 10 a", {"model": model, "normalizer": doubling(k)}, "a" * 10))
+    return files
+
+
+def refusal_specs():
+    """What `tokenizers` refuses at load or at encode, next to what it accepts."""
+    vocab = {"a": 0, "b": 1, "ab": 2, "##b": 3}
+    ws = {"type": "WhitespaceSplit"}
+    wordpiece = {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                 "vocab": vocab}
+    bpe = {"type": "BPE", "vocab": vocab, "merges": ["a b"], "unk_token": "<unk>"}
+    wordlevel = {"type": "WordLevel", "vocab": vocab, "unk_token": "a"}
+
+    def added(entry_id, content="<x>"):
+        entry = {"content": content, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+        if entry_id is not None:
+            entry["id"] = entry_id
+        return {"model": wordlevel, "pre_tokenizer": ws, "added_tokens": [entry]}
+
+    def truncated(max_length, stride, **more):
+        return {"model": wordlevel, "pre_tokenizer": ws, **more,
+                "truncation": {"direction": "Right", "max_length": max_length, "strategy": "LongestFirst", "stride": stride}}
+    template = {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                                                         {"Sequence": {"id": "A", "type_id": 0}}],
+                "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [0], "tokens": ["a"]}}}
+    return [
+        ("WordPiece unk missing, unknown word", {"model": wordpiece, "pre_tokenizer": ws}, "a zz"),
+        ("WordPiece unk missing, known words", {"model": wordpiece, "pre_tokenizer": ws}, "a ab"),
+        ("WordPiece unk missing, word too long", {"model": {**wordpiece, "max_input_chars_per_word": 2}, "pre_tokenizer": ws}, "a abb"),
+        ("BPE unk missing, unknown character", {"model": bpe, "pre_tokenizer": ws}, "a c b"),
+        ("BPE unk missing, known characters", {"model": bpe, "pre_tokenizer": ws}, "a b ab"),
+        ("BPE unk missing, fused", {"model": {**bpe, "fuse_unk": True}, "pre_tokenizer": ws}, "a cc b"),
+        ("BPE unk missing, no byte token either", {"model": {**bpe, "byte_fallback": True}, "pre_tokenizer": ws}, "a c b"),
+        ("BPE without unk, unknown character", {"model": {**bpe, "unk_token": None}, "pre_tokenizer": ws}, "a c b"),
+        ("WordLevel unk missing, unknown word", {"model": {**wordlevel, "unk_token": "<unk>"}, "pre_tokenizer": ws}, "a c"),
+        ("WordLevel unk missing, known words", {"model": {**wordlevel, "unk_token": "<unk>"}, "pre_tokenizer": ws}, "a b"),
+        ("added token id past the vocabulary", added(10), "a <x>"),
+        ("added token id of another token", added(1), "a <x> b"),
+        ("added token id 2^32-1", added(2**32 - 1), "a <x>"),
+        ("added token id 2^32", added(2**32), "a <x>"),
+        ("added token id negative", added(-1), "a <x>"),
+        ("added token id a string", added("3"), "a <x>"),
+        ("added token without id", added(None), "a <x>"),
+        ("truncation stride below max_length", truncated(4, 3), "a b a b a b"),
+        ("truncation stride equal to max_length, text longer", truncated(4, 4), "a b a b a b"),
+        ("truncation stride equal to max_length, text fits", truncated(4, 4), "a b a b"),
+        ("truncation stride past max_length", truncated(4, 9), "a b a b a"),
+        ("truncation stride equal to max_length minus added, special tokens", truncated(4, 3, post_processor=template), "a b a b a b"),
+        ("truncation stride below max_length minus added, special tokens", truncated(4, 2, post_processor=template), "a b a b a b"),
+    ]
+
+
+def run_file(name: str, spec: dict, text: str, add_special_tokens: bool) -> dict:
+    import time
+    row = {"name": name, "spec": {"version": "1.0", **spec}, "text": text, "add_special_tokens": add_special_tokens}
+    try:
+        tok = Tokenizer.from_str(json.dumps(row["spec"]))
+    except BaseException as error:  # noqa: BLE001 - pyo3 panics are BaseException
+        return {**row, "outcome": "load_error", "error": str(error).splitlines()[0]}
+    start = time.perf_counter()
+    try:
+        enc = tok.encode(text, add_special_tokens=add_special_tokens)
+        row |= {"outcome": "ids", "ids": enc.ids, "tokens": enc.tokens}
+    except BaseException as error:  # noqa: BLE001
+        row |= {"outcome": "encode_error", "error": str(error).splitlines()[0]}
+    return {**row, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def make_hostile(fixtures: Path) -> None:
+    regex = []
+    for pattern, text in REGEX_CASES:
+        try:
+            pieces = [p for p, _ in pre_tokenizers.Split(Regex(pattern), "isolated").pre_tokenize_str(text)]
+            regex.append({"pattern": pattern, "text": text, "pieces": pieces})
+        except BaseException as error:  # noqa: BLE001
+            regex.append({"pattern": pattern, "text": text, "error": str(error).splitlines()[0]})
+    files = [run_file(name, spec, text, False) for name, spec, text in bomb_specs()]
+    files += [run_file(name, spec, text, "special tokens" in name) for name, spec, text in refusal_specs()]
+    for row in files:
+        if row.get("seconds", 0) < 1:
+            row.pop("seconds", None)  # only the slow ones are worth recording (and stable to rerun)
+    out = {"tokenizers_version": __import__("tokenizers").__version__, "regex": regex, "files": files}
+    (fixtures / "hostile.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(regex)} regex cases, {len(files)} files -> {fixtures / 'hostile.json'}", file=sys.stderr)
+
+
+PARTS = {"extra": make_extra, "bert": make_bert_normalizer, "hostile": make_hostile}
 
 
 def main() -> None:

@@ -45,14 +45,40 @@ indirect enum Normalizer: Sendable {
         }
     }
 
-    func normalize(_ text: String) -> String {
+    /// A normalizer chain may make text at most this many times longer (UTF-8 bytes, plus
+    /// `growthAllowance`): NFKD's longest expansion is 11 times, BERT's spacing of CJK under 2;
+    /// a chain of doubling `Replace`s is a bomb.
+    static let maxGrowth = 32
+    static let growthAllowance = 4096
+
+    /// `text` normalized; a chain that grows it past `maxGrowth` times is refused.
+    func normalize(_ text: String, file: String) throws(TLError) -> String {
+        try normalize(text, limit: text.utf8.count * Self.maxGrowth + Self.growthAllowance, file: file)
+    }
+
+    private func normalize(_ text: String, limit: Int, file: String) throws(TLError) -> String {
+        func checked(_ bytes: Int) throws(TLError) {
+            guard bytes <= limit else {
+                throw .badFile(path: file, problem: "normalizer: makes a text of \(text.utf8.count) bytes longer than \(limit) "
+                               + "bytes (over \(Self.maxGrowth) times its input; a chain of growing normalizers)")
+            }
+        }
         switch self {
         case .sequence(let steps):
-            return steps.reduce(text) { $1.normalize($0) }
+            var s = text
+            for step in steps {
+                s = try step.normalize(s, limit: limit, file: file)
+                try checked(s.utf8.count)
+            }
+            return s
         case .prepend(let prefix):
+            try checked(text.utf8.count + prefix.utf8.count)
             return text.isEmpty ? text : prefix + text
         case .replace(let pattern, let content):
-            return text.replacing(ranges: pattern.matchRanges(in: text), with: content)
+            let ranges = try pattern.matchRanges(in: text)
+            let removed = ranges.reduce(0) { $0 + text.utf8[$1].count }
+            try checked(text.utf8.count - removed + ranges.count * content.utf8.count)
+            return text.replacing(ranges: ranges, with: content)
         case .nfc: return UnicodeNormalization.nfc.apply(text)
         case .nfd: return UnicodeNormalization.nfd.apply(text)
         case .nfkc: return UnicodeNormalization.nfkc.apply(text)

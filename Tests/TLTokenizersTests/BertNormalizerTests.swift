@@ -44,7 +44,7 @@ struct BertNormalizerTests {
                 if !joined.isEmpty { joined.append("|") }
                 joined.append(c)
             }
-            let out = normalizer.normalize(String(joined))
+            let out = try normalizer.normalize(String(joined), file: fixture)
             let parts = out.unicodeScalars.split(separator: "|", omittingEmptySubsequences: false)
             guard parts.count == batch.count else { return ["\(parts.count) outputs for \(batch.count) code points"] }
             for (c, part) in zip(batch, parts) {
@@ -99,7 +99,7 @@ struct BertNormalizerTests {
                                              handleChineseChars: try config.bool("handle_chinese_chars", default: true),
                                              stripAccents: try config.optionalBool("strip_accents") ?? lowercase,
                                              lowercase: lowercase)
-            let got = normalizer.normalize(text)
+            let got = try normalizer.normalize(text, file: Self.fixture)
             let want = try #require(row["normalized"]?.stringValue)
             #expect(got.unicodeScalars.elementsEqual(want.unicodeScalars),
                     "\(row["config"]!) \(text.debugDescription): \(got.debugDescription) ≠ \(want.debugDescription)")
