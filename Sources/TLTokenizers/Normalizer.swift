@@ -59,8 +59,8 @@ indirect enum Normalizer: Sendable {
     private func normalize(_ text: String, limit: Int, file: String) throws(TLError) -> String {
         func checked(_ bytes: Int) throws(TLError) {
             guard bytes <= limit else {
-                throw .badFile(path: file, problem: "normalizer: makes a text of \(text.utf8.count) bytes longer than \(limit) "
-                               + "bytes (over \(Self.maxGrowth) times its input; a chain of growing normalizers)")
+                throw .badFile(path: file, problem: "normalizer: grows the text past \(limit) bytes (\(Self.maxGrowth) times "
+                               + "its input + \(Self.growthAllowance)): a chain of growing normalizers")
             }
         }
         switch self {

@@ -88,9 +88,7 @@ struct BertNormalizerTests {
 
     /// Samples of every general category and the tricky code points, through five flag combinations.
     @Test func sampleTextsMatchTokenizers() throws {
-        let json = try JSONParser.parseFile(Fixtures.path(Self.fixture))
-        let rows = try #require(json["texts"]?.arrayValue)
-        #expect(rows.count >= 200)
+        let rows = try Fixtures.rows(Self.fixture, "texts", minimum: 200)
         for row in rows {
             let text = try #require(row["text"]?.stringValue)
             let config = JSONFields(try #require(row["config"]), place: "config", file: Self.fixture)

@@ -7,7 +7,7 @@ import TLTestSupport
 
 /// Hostile and malformed tokenizer.json files against what Hugging Face `tokenizers` does with
 /// them (tools/make_tokenizer_cases.py --only hostile): the same ids where it gives ids, a
-/// `TLError` where it refuses (at load where it refuses at load), and never more than 5 s.
+/// `TLError` where it refuses (at load where it refuses at load), and never more than 5 s of CPU.
 struct HostileTokenizerTests {
     static let fixture = "tokenizers/hostile.json"
     /// Where tlconvert deliberately differs: `tokenizers` grinds through a normalizer chain that
@@ -16,17 +16,9 @@ struct HostileTokenizerTests {
     /// gives a regex `RegexMatcher.budget` steps (200,000 + 40 per scalar).
     static let refusedHere: Set<String> = ["10 doubling Replace normalizers on 10 a", "(.*a){20} on 30 a"]
 
-    static func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = Date()
-        try body()
-        return Date().timeIntervalSince(start)
-    }
-
     /// Oniguruma's syntax and semantics, as `Split(Regex(p), "isolated")` pieces.
     @Test func regexCasesMatchOniguruma() throws {
-        let json = try JSONParser.parseFile(Fixtures.path(Self.fixture))
-        let rows = try #require(json["regex"]?.arrayValue)
-        #expect(rows.count >= 25)
+        let rows = try Fixtures.rows(Self.fixture, "regex", minimum: 25)
         for row in rows {
             let pattern = try #require(row["pattern"]?.stringValue)
             let text = try #require(row["text"]?.stringValue)
@@ -42,9 +34,7 @@ struct HostileTokenizerTests {
     }
 
     @Test func filesEndLikeTokenizers() throws {
-        let json = try JSONParser.parseFile(Fixtures.path(Self.fixture))
-        let rows = try #require(json["files"]?.arrayValue)
-        #expect(rows.count >= 30)
+        let rows = try Fixtures.rows(Self.fixture, "files", minimum: 30)
         for row in rows {
             let name = try #require(row["name"]?.stringValue)
             let spec = try #require(row["spec"])
@@ -53,7 +43,7 @@ struct HostileTokenizerTests {
             let outcome = try #require(row["outcome"]?.stringValue)
             var loadError: TLError? = nil, encodeError: TLError? = nil
             var encoded: (ids: [Int], tokens: [String])? = nil
-            let elapsed = Self.seconds {
+            let elapsed = Fixtures.cpuSeconds {
                 do throws(TLError) {
                     let tokenizer = try Tokenizer(json: spec, path: "t.json")
                     do throws(TLError) {
@@ -90,7 +80,7 @@ struct HostileTokenizerTests {
         let body = #"{"model": {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "[UNK]": 2}, "unk_token": "[UNK]"}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a+)+$"}, "behavior": "Isolated", "invert": false}}"#
         let tokenizer = try Tokenizer(json: try JSONParser.parse(body, path: "bomb.json"), path: "bomb.json")
         var message = ""
-        let elapsed = Self.seconds {
+        let elapsed = Fixtures.cpuSeconds {
             do throws(TLError) {
                 _ = try tokenizer.checkedEncode(String(repeating: "a", count: length) + "b")
             } catch {
