@@ -44,13 +44,37 @@ extra_cases.json = {
      activation-cache prompt and a few awkward strings, without special tokens
 }
 
-Run: tools/.venv/bin/python tools/make_tokenizer_cases.py  (writes only under Fixtures/tokenizers/)
+bert_normalizer.json: BertNormalizer (and the Unicode classes around it) as `tokenizers` applies it,
+checked on every code point but the surrogates, one at a time (the tables `tokenizers` links are older
+Unicode than Swift's: general categories Unicode 8.0 in `unicode_categories`, NFD and combining marks
+Unicode 9.0 in `unicode-normalization-alignments`; `versions` records where they were seen to differ):
+  "steps": {step: {"removed"/"space"/"padded"/"split": ["41-5A", "FFFD", ...] code point ranges in hex,
+                   "mapped": {"hex": "hex hex ..."} (the output of the code points mapped otherwise)}}
+     clean_text, handle_chinese_chars, strip_accents, lowercase: BertNormalizer with only that flag on
+     (strip_accents = NFD then drop Mn); strip_accents_normalizer: the StripAccents normalizer;
+     punctuation: the code points the Punctuation pre-tokenizer isolates (BertPreTokenizer's test);
+  "texts": [{"text", "config": {BertNormalizer fields}, "normalized"}]: samples of every general category
+     (Python's unicodedata picks them) and the tricky code points, through five flag combinations;
+  "cases": the same texts through Fixtures/tokenizers/wordpiece, in the cases.json format.
+
+hostile.json: tokenizer.json files that are malformed or hostile, and what `tokenizers` makes of them:
+  "regex": [{"pattern", "text", "pieces"}]: Split(Regex(pattern), "isolated").pre_tokenize_str(text) pieces
+     (Oniguruma syntax and semantics: lookaround, atomic and possessive groups, (?i:), nested classes, ...);
+  "files": [{"name", "spec", "text", "outcome": "ids"|"load_error"|"encode_error", "ids", "tokens", "error",
+     "seconds"}]: Tokenizer.from_str(spec) then encode(text), timed: regex bombs (Oniguruma's
+     retry-limit-in-match gives up), a chain of doubling Replace normalizers (tokenizers runs it; tlconvert
+     refuses growth past 32 times), unk tokens missing from the vocabulary, added-token ids that are no
+     u32, truncation strides not below max_length minus the added tokens.
+
+Run: tools/.venv/bin/python tools/make_tokenizer_cases.py [--only extra|bert|hostile]  (writes only under Fixtures/tokenizers/)
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from fixture_tokenizers import with_byte_fallback
@@ -396,8 +420,7 @@ def tl_to_tokens(directory: Path, texts: list[str], n_ctx: int) -> tuple[bool, l
     return bool(model.cfg.tokenizer_prepends_bos), rows
 
 
-def main() -> None:
-    fixtures = Path(__file__).resolve().parent.parent / "Fixtures" / "tokenizers"
+def make_extra(fixtures: Path) -> None:
     extra = fixtures / "extra"
     cases, to_tokens, prepends = [], [], {}
     for name, build in BUILDERS.items():
@@ -429,6 +452,268 @@ def main() -> None:
     out = {"cases": cases, "to_tokens": to_tokens, "tokenizer_prepends_bos": prepends, "models": model_rows}
     (fixtures / "extra_cases.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
     print(f"{len(cases)} cases, {len(to_tokens)} to_tokens rows -> {fixtures / 'extra_cases.json'}", file=sys.stderr)
+
+
+SURROGATES = range(0xD800, 0xE000)
+
+
+def all_code_points() -> list[str]:
+    return [chr(c) for c in range(0x110000) if c not in SURROGATES]
+
+
+def per_character(transform, chars: list[str], separator: str = "|") -> list[str]:
+    """transform(text) applied to each character alone, in batches joined by a separator that no step
+    changes or produces (a starter, so NFD cannot reorder across it); a batch whose split does not
+    line up is redone one character at a time."""
+    out = []
+    for start in range(0, len(chars), 4096):
+        batch = chars[start:start + 4096]
+        parts = transform(separator.join(batch)).split(separator)
+        if len(parts) != len(batch) or separator in batch:
+            parts = [transform(c) for c in batch]
+        out += parts
+    return out
+
+
+def ranges(code_points) -> list[str]:
+    """Runs of consecutive code points, as "first-last" in hex ("41-5A"; "FFFD" alone)."""
+    runs: list[list[int]] = []
+    for c in sorted(code_points):
+        if runs and runs[-1][1] == c - 1:
+            runs[-1][1] = c
+        else:
+            runs.append([c, c])
+    return [f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in runs]
+
+
+def hex_scalars(text: str) -> str:
+    return " ".join(f"{ord(c):X}" for c in text)
+
+
+def bert(clean_text=False, handle_chinese_chars=False, strip_accents=False, lowercase=False):
+    return normalizers.BertNormalizer(clean_text=clean_text, handle_chinese_chars=handle_chinese_chars,
+                                      strip_accents=strip_accents, lowercase=lowercase)
+
+
+def normalizer_steps(chars: list[str]) -> dict:
+    """Each BertNormalizer flag alone, StripAccents and the Punctuation pre-tokenizer, on every code point."""
+    steps = {}
+    for name, normalizer in [("clean_text", bert(clean_text=True)), ("handle_chinese_chars", bert(handle_chinese_chars=True)),
+                             ("strip_accents", bert(strip_accents=True)), ("lowercase", bert(lowercase=True)),
+                             ("strip_accents_normalizer", normalizers.StripAccents())]:
+        removed, space, padded, mapped = [], [], [], {}
+        for c, out in zip(chars, per_character(normalizer.normalize_str, chars)):
+            if out == c:
+                continue
+            if out == "":
+                removed.append(ord(c))
+            elif out == " ":
+                space.append(ord(c))
+            elif out == f" {c} ":
+                padded.append(ord(c))
+            else:
+                mapped[f"{ord(c):X}"] = hex_scalars(out)
+        step = {"removed": ranges(removed), "space": ranges(space), "padded": ranges(padded), "mapped": mapped}
+        steps[name] = {k: v for k, v in step.items() if v}
+    splitter = pre_tokenizers.Punctuation()
+    split = []
+    for start in range(0, len(chars), 4096):
+        batch = [c for c in chars[start:start + 4096] if c != "x"]
+        pieces = [p for p, _ in splitter.pre_tokenize_str("x" + "x".join(batch) + "x")]
+        split += [ord(p) for p in pieces if len(p) == 1 and p != "x"]
+    steps["punctuation"] = {"split": ranges(split)}
+    return steps
+
+
+# Code points where the Unicode tables of `tokenizers` and of Swift were seen to disagree (category
+# changed since Unicode 8/9, assigned after it, decomposed only in newer data).
+VERSION_EDGES = [0x1734, 0x1171E, 0x1885, 0x1886, 0xA9BD, 0x111C9, 0x166D, 0x1CF2, 0x1CF3, 0x11938, 0x8E2,
+                 0x110CD, 0x13430, 0x061C, 0x2066, 0x1BCA0, 0x180E, 0x08D4, 0x1DF6, 0x1F923, 0x1FA70, 0x1FAE8]
+TRICKY = [
+    "\ufffd", "\ufffdx\ufffd", "tab\there", "cr\rlf\r\nend", "\x0b\x0c\x1c\x1d\x1e\x1f\x85", "\x00nul\x7fdel",
+    "zero\u200bwidth\u200djoiner\u200cnon\u2060word", "\ufeffbom", "nb\u00a0sp ideo\u3000sp\u2028ls\u2029ps\u1680ogham",
+    "e\u0301 \u00e9 A\u030a \u00c5 a\u0323\u0307 a\u0307\u0323 \u1e0d\u0307", "\u0344 \u0f73 \u0958",
+    "\u0130stanbul \u0049\u0307 I\u0131", "\u1e9e stra\u00dfe \ufb01", "\u03a3\u0391\u03a3 \u039f\u0394\u039f\u03a3 \u03c3\u03c2",
+    "\u01c5 \u01c4 \u1f88 \u212a \u2126 \u13a0 \uab70", "\u1e00\u0300\u20dd\u20de \u0903\u093e \u0488",
+    "\ud55c\uad6d\uc5b4 \u1100\u1161\u11a8", "\u4e00\u9fff\u3400\u4dbf\uf900\ufaff \U00020000 \U0002a6df \U0002a6e0 \U0002a700 \U0002b81f "
+    "\U0002b820 \U0002b920 \U0002ceaf \U0002ceb0 \U0002f800 \U0002fa1f \U00030000 \u3000\u3001\u30a2",
+    "\ufdd0\ufdef\ufffe\uffff\U0010fffe\U0010ffff \u0378 \U000e0000 \U000e0001 \U000e007f",
+    "\ue000\uf8ff\U000f0000\U0010fffd private", "\U0001f469\u200d\U0001f4bb \U0001f3f3\ufe0f\u200d\U0001f308",
+]
+
+
+def category_samples() -> list[str]:
+    """Three code points of every general category (first, middle, last in Python's Unicode data), each
+    alone between letters, plus the code points where Unicode versions disagree."""
+    by_category: dict[str, list[int]] = {}
+    for c in range(0x110000):
+        if c not in SURROGATES:
+            by_category.setdefault(unicodedata.category(chr(c)), []).append(c)
+    texts = []
+    for category in sorted(by_category):
+        members = by_category[category]
+        picks = sorted({members[0], members[len(members) // 2], members[-1]})
+        texts.append("a" + "a".join(chr(c) for c in picks) + "b " + " ".join(chr(c) + "x" for c in picks))
+    texts.append(" ".join("a" + chr(c) + "b" for c in VERSION_EDGES))
+    return texts
+
+
+BERT_CONFIGS = [
+    {"clean_text": True, "handle_chinese_chars": True, "strip_accents": None, "lowercase": True},
+    {"clean_text": True, "handle_chinese_chars": True, "strip_accents": None, "lowercase": False},
+    {"clean_text": True, "handle_chinese_chars": True, "strip_accents": True, "lowercase": False},
+    {"clean_text": True, "handle_chinese_chars": False, "strip_accents": False, "lowercase": True},
+    {"clean_text": False, "handle_chinese_chars": False, "strip_accents": True, "lowercase": True},
+]
+
+
+def make_bert_normalizer(fixtures: Path) -> None:
+    chars = all_code_points()
+    steps = normalizer_steps(chars)
+    texts = category_samples() + TRICKY
+    rows = []
+    for config in BERT_CONFIGS:
+        normalizer = normalizers.BertNormalizer(**config)
+        rows += [{"text": t, "config": config, "normalized": normalizer.normalize_str(t)} for t in texts]
+    tok = Tokenizer.from_file(str(fixtures / "wordpiece" / "tokenizer.json"))
+    cases = []
+    for text in texts:
+        enc = tok.encode(text, add_special_tokens=False)
+        decoded = tok.decode(enc.ids, skip_special_tokens=False)
+        cases.append({"tokenizer": "wordpiece", "text": text, "add_special_tokens": False, "ids": enc.ids,
+                      "tokens": enc.tokens, "decoded": decoded, "lossless": decoded == text})
+    import tokenizers
+    out = {"tokenizers_version": tokenizers.__version__, "python_unicode_version": unicodedata.unidata_version,
+           "versions": {"unicode_categories": "8.0 (Cc Cf Co Mn P: every code point assigned by 8.0 matches; later ones are unassigned)",
+                        "unicode-normalization-alignments": "9.0 (combining marks; NFD has no later decomposition: U+11938 stays)",
+                        "char (Rust std)": "current (is_whitespace, to_lowercase agree with Swift everywhere)"},
+           "steps": steps, "texts": rows, "cases": cases}
+    (fixtures / "bert_normalizer.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} normalized texts, {len(cases)} cases -> {fixtures / 'bert_normalizer.json'}", file=sys.stderr)
+
+
+REGEX_CASES = [
+    (r"(a+)+$", "aaab aab\naa"), (r"^\w+|\w+$", "one two\nthree four"), (r"(?i:'s|'T)", "it's IT'S it'T"),
+    (r"(?<=a)b+", "abb bb cab"), (r"(?<!a)b", "ab cb b"), (r"(?=b)", "abab"), (r"a*", "baaac"), (r"a*?b", "aab b"),
+    (r"(?>a+)b", "aaab"), (r"a++", "aaa b aa"), (r"a{2,3}", "aaaaaaa"), (r"a{,2}", "aaa"), (r"a{2}+", "aaaaa"),
+    (r"x{1,3}?", "xxx"), (r" ?[^(\s|[.,!?…。，、।۔،])]+", "Hello, world! (ok) [yes] 你好。"), (r"\p{Han}+|\p{Hiragana}+", "日本語のテキスト"),
+    (r"[\p{L}&&[^a]]", "abc"), (r"\bis\b", "this is island is"), (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+     "HelloWorld it's THEY'RE café"), (r"\p{N}{1,3}", "1234567"), (r".", "a\nb"), (r"(?m:.)+", "a\nb"), (r"\s+(?!\S)|\s+", "a   b  \n c"),
+    (r"[a-c&&b]", "abc"), (r"\x{1F600}|\u00e9", "😀é"), (r"(a|ab)(c|bcd)(d*)", "abcd"), (r"\Aa|b\z|c\Z", "acb\nc\n"),
+]
+
+
+def bomb_specs():
+    """Regex and normalizer bombs, with WordLevel over "a"/"b" so ids stay readable."""
+    model = {"type": "WordLevel", "vocab": {"a": 0, "b": 1, "[UNK]": 2}, "unk_token": "[UNK]"}
+    split = lambda pattern: {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": False}
+    doubling = lambda k: {"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"String": "a"}, "content": "aa"}] * k}
+    files = []
+    for n in (25, 1000, 100_000):
+        files.append((f"(a+)+$ on {n} a + b", {"model": model, "pre_tokenizer": split("(a+)+$")}, "a" * n + "b"))
+    files.append(("(a+)+$ on aab", {"model": model, "pre_tokenizer": split("(a+)+$")}, "aab"))
+    files.append(("(a|aa)*c on 40 a", {"model": model, "pre_tokenizer": split("(a|aa)*c")}, "a" * 40))
+    files.append(("(.*a){20} on 30 a", {"model": model, "pre_tokenizer": split("(.*a){20}")}, "a" * 30))
+    files.append(("Replace regex (a*)*$ on 30 a + b", {"model": model, "normalizer": {"type": "Replace", "pattern": {"Regex": "(a*)*$"},
+                                                                              "content": "b"}}, "a" * 30 + "b"))
+    for k in (3, 10):
+        files.append((f"{k} doubling Replace normalizers on 10 a", {"model": model, "normalizer": doubling(k)}, "a" * 10))
+    return files
+
+
+def refusal_specs():
+    """What `tokenizers` refuses at load or at encode, next to what it accepts."""
+    vocab = {"a": 0, "b": 1, "ab": 2, "##b": 3}
+    ws = {"type": "WhitespaceSplit"}
+    wordpiece = {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                 "vocab": vocab}
+    bpe = {"type": "BPE", "vocab": vocab, "merges": ["a b"], "unk_token": "<unk>"}
+    wordlevel = {"type": "WordLevel", "vocab": vocab, "unk_token": "a"}
+
+    def added(entry_id, content="<x>"):
+        entry = {"content": content, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
+        if entry_id is not None:
+            entry["id"] = entry_id
+        return {"model": wordlevel, "pre_tokenizer": ws, "added_tokens": [entry]}
+
+    def truncated(max_length, stride, **more):
+        return {"model": wordlevel, "pre_tokenizer": ws, **more,
+                "truncation": {"direction": "Right", "max_length": max_length, "strategy": "LongestFirst", "stride": stride}}
+    template = {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                                                         {"Sequence": {"id": "A", "type_id": 0}}],
+                "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                "special_tokens": {"[CLS]": {"id": "[CLS]", "ids": [0], "tokens": ["a"]}}}
+    return [
+        ("WordPiece unk missing, unknown word", {"model": wordpiece, "pre_tokenizer": ws}, "a zz"),
+        ("WordPiece unk missing, known words", {"model": wordpiece, "pre_tokenizer": ws}, "a ab"),
+        ("WordPiece unk missing, word too long", {"model": {**wordpiece, "max_input_chars_per_word": 2}, "pre_tokenizer": ws}, "a abb"),
+        ("BPE unk missing, unknown character", {"model": bpe, "pre_tokenizer": ws}, "a c b"),
+        ("BPE unk missing, known characters", {"model": bpe, "pre_tokenizer": ws}, "a b ab"),
+        ("BPE unk missing, fused", {"model": {**bpe, "fuse_unk": True}, "pre_tokenizer": ws}, "a cc b"),
+        ("BPE unk missing, no byte token either", {"model": {**bpe, "byte_fallback": True}, "pre_tokenizer": ws}, "a c b"),
+        ("BPE without unk, unknown character", {"model": {**bpe, "unk_token": None}, "pre_tokenizer": ws}, "a c b"),
+        ("WordLevel unk missing, unknown word", {"model": {**wordlevel, "unk_token": "<unk>"}, "pre_tokenizer": ws}, "a c"),
+        ("WordLevel unk missing, known words", {"model": {**wordlevel, "unk_token": "<unk>"}, "pre_tokenizer": ws}, "a b"),
+        ("added token id past the vocabulary", added(10), "a <x>"),
+        ("added token id of another token", added(1), "a <x> b"),
+        ("added token id 2^32-1", added(2**32 - 1), "a <x>"),
+        ("added token id 2^32", added(2**32), "a <x>"),
+        ("added token id negative", added(-1), "a <x>"),
+        ("added token id a string", added("3"), "a <x>"),
+        ("added token without id", added(None), "a <x>"),
+        ("truncation stride below max_length", truncated(4, 3), "a b a b a b"),
+        ("truncation stride equal to max_length, text longer", truncated(4, 4), "a b a b a b"),
+        ("truncation stride equal to max_length, text fits", truncated(4, 4), "a b a b"),
+        ("truncation stride past max_length", truncated(4, 9), "a b a b a"),
+        ("truncation stride equal to max_length minus added, special tokens", truncated(4, 3, post_processor=template), "a b a b a b"),
+        ("truncation stride below max_length minus added, special tokens", truncated(4, 2, post_processor=template), "a b a b a b"),
+    ]
+
+
+def run_file(name: str, spec: dict, text: str, add_special_tokens: bool) -> dict:
+    import time
+    row = {"name": name, "spec": {"version": "1.0", **spec}, "text": text, "add_special_tokens": add_special_tokens}
+    try:
+        tok = Tokenizer.from_str(json.dumps(row["spec"]))
+    except BaseException as error:  # noqa: BLE001 - pyo3 panics are BaseException
+        return {**row, "outcome": "load_error", "error": str(error).splitlines()[0]}
+    start = time.perf_counter()
+    try:
+        enc = tok.encode(text, add_special_tokens=add_special_tokens)
+        row |= {"outcome": "ids", "ids": enc.ids, "tokens": enc.tokens}
+    except BaseException as error:  # noqa: BLE001
+        row |= {"outcome": "encode_error", "error": str(error).splitlines()[0]}
+    return {**row, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def make_hostile(fixtures: Path) -> None:
+    regex = []
+    for pattern, text in REGEX_CASES:
+        try:
+            pieces = [p for p, _ in pre_tokenizers.Split(Regex(pattern), "isolated").pre_tokenize_str(text)]
+            regex.append({"pattern": pattern, "text": text, "pieces": pieces})
+        except BaseException as error:  # noqa: BLE001
+            regex.append({"pattern": pattern, "text": text, "error": str(error).splitlines()[0]})
+    files = [run_file(name, spec, text, False) for name, spec, text in bomb_specs()]
+    files += [run_file(name, spec, text, "special tokens" in name) for name, spec, text in refusal_specs()]
+    for row in files:
+        if row.get("seconds", 0) < 1:
+            row.pop("seconds", None)  # only the slow ones are worth recording (and stable to rerun)
+    out = {"tokenizers_version": __import__("tokenizers").__version__, "regex": regex, "files": files}
+    (fixtures / "hostile.json").write_text(json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    print(f"{len(regex)} regex cases, {len(files)} files -> {fixtures / 'hostile.json'}", file=sys.stderr)
+
+
+PARTS = {"extra": make_extra, "bert": make_bert_normalizer, "hostile": make_hostile}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", action="append", choices=sorted(PARTS), help="one part (repeatable); default all")
+    args = parser.parse_args()
+    fixtures = Path(__file__).resolve().parent.parent / "Fixtures" / "tokenizers"
+    for name in args.only or PARTS:
+        PARTS[name](fixtures)
 
 
 if __name__ == "__main__":

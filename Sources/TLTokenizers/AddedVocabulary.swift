@@ -41,6 +41,10 @@ struct AddedVocabulary: Sendable {
         guard json.has("added_tokens") else { return }
         var list = [Entry]()
         for item in try json.objects("added_tokens") {
+            // tokenizers reads `id` as a u32 (and then gives the token its own id).
+            guard let id = item.value["id"]?.intValue, (0...Int(UInt32.max)).contains(id) else {
+                throw item.fail("id", "expected an integer in 0...2^32-1")
+            }
             list.append(Entry(content: try item.string("content"),
                               singleWord: try item.bool("single_word", default: false),
                               lstrip: try item.bool("lstrip", default: false),
@@ -73,7 +77,7 @@ struct AddedVocabulary: Sendable {
         for e in special + classic {
             guard let id = ids[ExactString(e.content)] else { continue }
             if e.normalized {
-                let form = normalizer?.normalize(e.content) ?? e.content
+                let form = try normalizer?.normalize(e.content, file: json.file) ?? e.content
                 normalizedPatterns.append(Pattern(bytes: Array(form.utf8), id: id, entry: e))
             } else {
                 rawPatterns.append(Pattern(bytes: Array(e.content.utf8), id: id, entry: e))
@@ -86,11 +90,12 @@ struct AddedVocabulary: Sendable {
     func isSpecial(_ content: String) -> Bool { specialContents.contains(ExactString(content)) }
 
     /// Splits `text` on added tokens, normalizing the text between them.
-    func extract(_ text: String, normalizer: Normalizer?) -> [Segment] {
+    func extract(_ text: String, normalizer: Normalizer?, file: String) throws(TLError) -> [Segment] {
         var segments = [Segment]()
         for first in split(TextPiece(text: text, atOrigin: true), rawPatterns) {
             guard case .text(let piece) = first else { segments.append(first); continue }
-            let normalized = TextPiece(text: normalizer?.normalize(piece.text) ?? piece.text, atOrigin: piece.atOrigin)
+            let normalized = TextPiece(text: try normalizer?.normalize(piece.text, file: file) ?? piece.text,
+                                       atOrigin: piece.atOrigin)
             segments.append(contentsOf: split(normalized, normalizedPatterns))
         }
         return segments

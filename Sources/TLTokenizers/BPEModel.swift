@@ -9,9 +9,11 @@ struct BPEModel: Sendable {
 
     let vocab: Vocabulary
     let merges: [Pair: Merge]
-    /// The unknown token's id; nil when there is none (or it is missing from the
-    /// vocabulary, where tokenizers would fail on an unknown character: we drop it).
+    /// The unknown token's id; nil when there is none (unknown characters are dropped).
     let unkID: Int?
+    /// An `unk_token` missing from the vocabulary: tokenizers fails on an unknown character.
+    let missingUnk: String?
+    let file: String
     let continuingSubwordPrefix: String?
     let endOfWordSuffix: String?
     let fuseUnk: Bool
@@ -50,8 +52,11 @@ struct BPEModel: Sendable {
             }
             merges[Pair(left: leftID, right: rightID)] = Merge(rank: rank, newID: newID)
         }
+        let unk = try json.optionalString("unk_token")
         return BPEModel(vocab: vocab, merges: merges,
-                        unkID: try json.optionalString("unk_token").flatMap { vocab[$0] },
+                        unkID: unk.flatMap { vocab[$0] },
+                        missingUnk: unk.flatMap { vocab[$0] == nil ? $0 : nil },
+                        file: json.file,
                         continuingSubwordPrefix: prefix,
                         endOfWordSuffix: try json.optionalString("end_of_word_suffix"),
                         fuseUnk: try json.bool("fuse_unk", default: false),
@@ -59,17 +64,17 @@ struct BPEModel: Sendable {
                         ignoreMerges: try json.bool("ignore_merges", default: false))
     }
 
-    func tokenize(_ word: String) -> [Token] {
+    func tokenize(_ word: String) throws(TLError) -> [Token] {
         if word.isEmpty { return [] }
         if ignoreMerges, let id = vocab[word] { return [Token(id: id, value: word)] }
-        var symbols = initialSymbols(word)
+        var symbols = try initialSymbols(word)
         mergeAll(&symbols)
         return symbols.map { Token(id: $0, value: vocab[id: $0] ?? "") }
     }
 
     /// One symbol per character; `<0xNN>` bytes or the unknown token for characters
     /// not in the vocabulary.
-    private func initialSymbols(_ word: String) -> [Int] {
+    private func initialSymbols(_ word: String) throws(TLError) -> [Int] {
         var symbols = [Int]()
         var pendingUnk: Int? = nil
         let scalars = Array(word.unicodeScalars)
@@ -89,6 +94,10 @@ struct BPEModel: Sendable {
                     symbols.append(contentsOf: byteIDs.compactMap { $0 })
                     continue
                 }
+            }
+            if let missingUnk {
+                throw .badFile(path: file, problem: "model.unk_token: \(missingUnk.debugDescription) is not in the vocabulary, "
+                               + "and \(String(scalar).debugDescription) needs it")
             }
             guard let unkID else { continue }
             if let unk = pendingUnk, !fuseUnk { symbols.append(unk) }

@@ -75,7 +75,12 @@ indirect enum Decoder: Sendable {
                 return String(out)
             }
         case .replace(let pattern, let content):
-            return tokens.map { $0.replacing(ranges: pattern.matchRanges(in: $0), with: content) }
+            // Decoding cannot fail (its callers show tokens); a pattern that gives up on a
+            // vocabulary entry leaves that token as it is.
+            return tokens.map { token in
+                guard let ranges = try? pattern.matchRanges(in: token) else { return token }
+                return token.replacing(ranges: ranges, with: content)
+            }
         case .byteFallback:
             var out = [String]()
             var pending = [UInt8]()

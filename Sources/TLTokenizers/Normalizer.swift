@@ -45,18 +45,44 @@ indirect enum Normalizer: Sendable {
         }
     }
 
-    func normalize(_ text: String) -> String {
+    /// A normalizer chain may make text at most this many times longer (UTF-8 bytes, plus
+    /// `growthAllowance`): NFKD's longest expansion is 11 times, BERT's spacing of CJK under 2;
+    /// a chain of doubling `Replace`s is a bomb.
+    static let maxGrowth = 32
+    static let growthAllowance = 4096
+
+    /// `text` normalized; a chain that grows it past `maxGrowth` times is refused.
+    func normalize(_ text: String, file: String) throws(TLError) -> String {
+        try normalize(text, limit: text.utf8.count * Self.maxGrowth + Self.growthAllowance, file: file)
+    }
+
+    private func normalize(_ text: String, limit: Int, file: String) throws(TLError) -> String {
+        func checked(_ bytes: Int) throws(TLError) {
+            guard bytes <= limit else {
+                throw .badFile(path: file, problem: "normalizer: grows the text past \(limit) bytes (\(Self.maxGrowth) times "
+                               + "its input + \(Self.growthAllowance)): a chain of growing normalizers")
+            }
+        }
         switch self {
         case .sequence(let steps):
-            return steps.reduce(text) { $1.normalize($0) }
+            var s = text
+            for step in steps {
+                s = try step.normalize(s, limit: limit, file: file)
+                try checked(s.utf8.count)
+            }
+            return s
         case .prepend(let prefix):
+            try checked(text.utf8.count + prefix.utf8.count)
             return text.isEmpty ? text : prefix + text
         case .replace(let pattern, let content):
-            return text.replacing(ranges: pattern.matchRanges(in: text), with: content)
-        case .nfc: return text.precomposedStringWithCanonicalMapping
-        case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
-        case .nfkd: return text.decomposedStringWithCompatibilityMapping
+            let ranges = try pattern.matchRanges(in: text)
+            let removed = ranges.reduce(0) { $0 + text.utf8[$1].count }
+            try checked(text.utf8.count - removed + ranges.count * content.utf8.count)
+            return text.replacing(ranges: ranges, with: content)
+        case .nfc: return UnicodeNormalization.nfc.apply(text)
+        case .nfd: return UnicodeNormalization.nfd.apply(text)
+        case .nfkc: return UnicodeNormalization.nfkc.apply(text)
+        case .nfkd: return UnicodeNormalization.nfkd.apply(text)
         case .lowercase: return Self.lowercased(text)
         case .strip(let left, let right):
             var scalars = Substring(text).unicodeScalars
@@ -70,7 +96,7 @@ indirect enum Normalizer: Sendable {
             if cleanText { s = Self.bertClean(s) }
             if handleChineseChars { s = Self.spaceChineseChars(s) }
             if stripAccents {
-                s = Self.filter(s.decomposedStringWithCanonicalMapping) { !UnicodeClasses.isNonspacingMark($0) }
+                s = Self.filter(UnicodeNormalization.nfd.apply(s)) { !UnicodeClasses.isNonspacingMark($0) }
             }
             if lowercase { s = Self.lowercased(s) }
             return s
@@ -92,7 +118,8 @@ indirect enum Normalizer: Sendable {
         return String(out)
     }
 
-    /// Drops NUL, U+FFFD and control characters; every whitespace becomes a space.
+    /// Drops NUL, U+FFFD and control, format and private-use characters (tab, CR and LF excepted);
+    /// every whitespace becomes a space. Unassigned code points stay.
     private static func bertClean(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for c in text.unicodeScalars {

@@ -76,24 +76,29 @@ indirect enum PreTokenizer: Sendable {
         return behavior
     }
 
-    func preTokenize(_ pieces: [TextPiece]) -> [TextPiece] {
+    func preTokenize(_ pieces: [TextPiece]) throws(TLError) -> [TextPiece] {
         switch self {
         case .sequence(let steps):
-            return steps.reduce(pieces) { $1.preTokenize($0) }
+            var current = pieces
+            for step in steps { current = try step.preTokenize(current) }
+            return current
         case .byteLevel(let addPrefixSpace, let useRegex, let regex):
-            return pieces.flatMap { piece -> [TextPiece] in
-                var piece = piece
+            var out = [TextPiece]()
+            for var piece in pieces {
                 if addPrefixSpace && !piece.text.startsWithScalar(" ") { piece.text = " " + piece.text }
                 let words = useRegex
-                    ? Self.split(piece, splitRanges(piece.text, matches: regex.matchRanges(in: piece.text), behavior: .isolated))
+                    ? Self.split(piece, splitRanges(piece.text, matches: try regex.matchRanges(in: piece.text), behavior: .isolated))
                     : [piece]
-                return words.map { TextPiece(text: ByteLevelAlphabet.encode($0.text), atOrigin: $0.atOrigin) }
+                out += words.map { TextPiece(text: ByteLevelAlphabet.encode($0.text), atOrigin: $0.atOrigin) }
             }
+            return out
         case .split(let pattern, let behavior, let invert):
-            return pieces.flatMap {
-                Self.split($0, splitRanges($0.text, matches: pattern.matchRanges(in: $0.text),
-                                           behavior: behavior, invert: invert))
+            var out = [TextPiece]()
+            for piece in pieces {
+                out += Self.split(piece, splitRanges(piece.text, matches: try pattern.matchRanges(in: piece.text),
+                                                     behavior: behavior, invert: invert))
             }
+            return out
         case .metaspace(let replacement, let scheme, let split):
             let marker = String(replacement)
             return pieces.flatMap { piece -> [TextPiece] in

@@ -2,23 +2,83 @@ import TLCore
 
 /// A regular expression from tokenizer.json, matched on Unicode scalars (code points)
 /// as Oniguruma does in Hugging Face `tokenizers`, never on grapheme clusters: an emoji
-/// joined with ZWJs is several scalars there, and must be here.
+/// joined with ZWJs is several scalars there, and must be here. Matching is bounded
+/// (`RegexMatcher`): a catastrophic pattern ends in an error, not a hang.
 struct CompiledRegex: @unchecked Sendable {
-    // Regex is an immutable value; it is only read after construction.
-    let regex: Regex<AnyRegexOutput>
+    // RegexProgram is an immutable value; the Swift Regex (for \p{Script} only) is only read.
+    let program: RegexProgram
     let source: String
+    let place: String
+    let file: String
+    private let swiftRegex: Regex<AnyRegexOutput>?
 
     init(_ source: String, place: String, file: String) throws(TLError) {
         do {
-            regex = try Regex(source).matchingSemantics(.unicodeScalar)
+            program = try RegexProgram(try RegexParser.parse(source))
+        } catch let failure as RegexParser.Failure {
+            throw .badFile(path: file, problem: "\(place): unsupported regular expression \(source.debugDescription): \(failure.message)")
+        } catch let failure as RegexProgram.Failure {
+            throw .badFile(path: file, problem: "\(place): regular expression \(source.debugDescription): \(failure.message)")
         } catch {
             throw .badFile(path: file, problem: "\(place): unsupported regular expression \(source.debugDescription)")
         }
         self.source = source
+        self.place = place
+        self.file = file
+        swiftRegex = nil
     }
 
-    func matchRanges(in text: String) -> [Range<String.Index>] {
-        text.matches(of: regex).map(\.range)
+    private init(swift regex: Regex<AnyRegexOutput>, source: String) throws {
+        program = try RegexProgram(.empty)
+        swiftRegex = regex
+        self.source = source
+        place = ""
+        file = ""
+    }
+
+    /// A Swift Regex for a Unicode property Swift knows by name (`\p{Han}`), tested on one scalar.
+    static func swiftRegex(_ source: String) throws -> CompiledRegex {
+        try CompiledRegex(swift: try Regex(source).matchingSemantics(.unicodeScalar), source: source)
+    }
+
+    func matchesWhole(_ text: String) -> Bool {
+        guard let swiftRegex else { return false }
+        return (try? swiftRegex.wholeMatch(in: text)) != nil
+    }
+
+    /// Non-overlapping matches, leftmost first; after an empty match the search moves on one
+    /// scalar, and an empty match right after a match is skipped (rust-onig's `find_iter`).
+    func matchRanges(in text: String) throws(TLError) -> [Range<String.Index>] {
+        let scalars = Array(text.unicodeScalars)
+        var utf8Offsets = [Int]()
+        utf8Offsets.reserveCapacity(scalars.count + 1)
+        var offset = 0
+        for c in scalars {
+            utf8Offsets.append(offset)
+            offset += UTF8.width(c)
+        }
+        utf8Offsets.append(offset)
+        func index(_ i: Int) -> String.Index { text.utf8.index(text.utf8.startIndex, offsetBy: utf8Offsets[i]) }
+
+        var matcher = RegexMatcher(program, text: scalars)
+        var ranges = [Range<String.Index>]()
+        var from = 0
+        var lastEnd: Int? = nil
+        do {
+            while from <= scalars.count, let found = try matcher.search(from: from) {
+                if found.isEmpty && lastEnd == found.lowerBound {
+                    from = found.lowerBound + 1
+                    continue
+                }
+                ranges.append(index(found.lowerBound)..<index(found.upperBound))
+                lastEnd = found.upperBound
+                from = found.upperBound
+            }
+        } catch {
+            throw .badFile(path: file, problem: "\(place): regular expression \(source.debugDescription) gave up after "
+                           + "\(error.steps) steps on a text of \(scalars.count) characters (catastrophic backtracking)")
+        }
+        return ranges
     }
 }
 
@@ -28,10 +88,10 @@ enum TextPattern: Sendable {
     case regex(CompiledRegex)
 
     /// Non-overlapping matches, leftmost first, as scalar-aligned ranges.
-    func matchRanges(in text: String) -> [Range<String.Index>] {
+    func matchRanges(in text: String) throws(TLError) -> [Range<String.Index>] {
         switch self {
         case .regex(let regex):
-            return regex.matchRanges(in: text)
+            return try regex.matchRanges(in: text)
         case .literal(let literal):
             return literalRanges(of: literal, in: text)
         }

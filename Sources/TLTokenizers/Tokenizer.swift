@@ -1,3 +1,4 @@
+import Foundation
 import TLCore
 import TLFormats
 
@@ -14,6 +15,8 @@ public struct Tokenizer: Sendable {
     let decoder: Decoder?
     var truncation: Truncation?
     var padding: Padding?
+    /// The tokenizer.json this came from, named in errors.
+    public let path: String
 
     /// Reads a `tokenizer.json`. Unsupported component types are `TLError.unsupported`
     /// naming the type; malformed files are `TLError.badFile`.
@@ -22,6 +25,7 @@ public struct Tokenizer: Sendable {
     }
 
     public init(json: JSONValue, path: String) throws(TLError) {
+        self.path = path
         let root = JSONFields(json, place: "", file: path)
         guard json.objectMembers != nil else { throw .badFile(path: path, problem: "expected a JSON object (tokenizer.json)") }
         if let version = json["version"]?.stringValue, version != "1.0" {
@@ -40,24 +44,37 @@ public struct Tokenizer: Sendable {
 
     /// The ids and token strings of `text`. With `addSpecialTokens`, the post-processor's
     /// special tokens (e.g. BERT's `[CLS] … [SEP]`, Llama's `<s>`) surround the sequence.
-    public func encode(_ text: String, addSpecialTokens: Bool = false) -> (ids: [Int], tokens: [String]) {
+    /// A file whose patterns or normalizers blow up on this text (catastrophic backtracking,
+    /// a chain of growing normalizers) is `TLError.badFile` naming it.
+    public func checkedEncode(_ text: String, addSpecialTokens: Bool = false) throws(TLError) -> (ids: [Int], tokens: [String]) {
         var tokens = [Token]()
-        for segment in addedVocabulary.extract(text, normalizer: normalizer) {
+        for segment in try addedVocabulary.extract(text, normalizer: normalizer, file: path) {
             switch segment {
             case .token(let token):
                 tokens.append(token)
             case .text(let piece):
-                let words = preTokenizer?.preTokenize([piece]) ?? [piece]
+                let words = try preTokenizer?.preTokenize([piece]) ?? [piece]
                 for word in words where !word.text.isEmpty {
-                    tokens.append(contentsOf: model.tokenize(word.text))
+                    tokens.append(contentsOf: try model.tokenize(word.text))
                 }
             }
         }
         let processor = addSpecialTokens ? postProcessor : nil
-        if let truncation { tokens = truncation.apply(tokens, reserving: processor?.addedCount ?? 0) }
+        if let truncation { tokens = try truncation.apply(tokens, reserving: processor?.addedCount ?? 0, file: path) }
         if let processor { tokens = processor.process(tokens) }
         if let padding { tokens = padding.apply(tokens) }
         return (tokens.map(\.id), tokens.map(\.value))
+    }
+
+    /// `checkedEncode` for callers that cannot handle an error: one on this text is reported
+    /// as the CLI reports errors (one line on stderr, exit status 2) and ends the process.
+    public func encode(_ text: String, addSpecialTokens: Bool = false) -> (ids: [Int], tokens: [String]) {
+        do {
+            return try checkedEncode(text, addSpecialTokens: addSpecialTokens)
+        } catch {
+            FileHandle.standardError.write(Data("tlconvert: \(error.description)\n".utf8))
+            exit(error.exitCode)
+        }
     }
 
     /// The text of `ids`. Like `tokenizers`' `decode`, special tokens are skipped unless

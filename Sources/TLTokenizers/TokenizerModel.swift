@@ -44,11 +44,11 @@ enum TokenizerModel: Sendable {
         }
     }
 
-    func tokenize(_ word: String) -> [Token] {
+    func tokenize(_ word: String) throws(TLError) -> [Token] {
         switch self {
-        case .bpe(let m): return m.tokenize(word)
-        case .wordPiece(let m): return m.tokenize(word)
-        case .wordLevel(let m): return m.tokenize(word)
+        case .bpe(let m): return try m.tokenize(word)
+        case .wordPiece(let m): return try m.tokenize(word)
+        case .wordLevel(let m): return try m.tokenize(word)
         }
     }
 }

@@ -4,16 +4,28 @@ import TLCore
 struct Truncation: Sendable {
     let maxLength: Int
     let fromLeft: Bool
+    /// Overlap of the overflowing pieces (which tlconvert does not return); tokenizers refuses
+    /// to truncate when it is not below the room left for the sequence.
+    var stride = 0
 
+    static let strategies: Set<String> = ["LongestFirst", "OnlyFirst", "OnlySecond"]
+
+    /// tokenizers requires `max_length`, `strategy` and `stride`.
     static func parse(_ json: JSONFields) throws(TLError) -> Truncation {
         let direction = try json.optionalString("direction") ?? "Right"
         guard direction == "Right" || direction == "Left" else { throw json.fail("direction", "expected Left or Right") }
-        return Truncation(maxLength: try json.int("max_length"), fromLeft: direction == "Left")
+        let strategy = try json.string("strategy")
+        guard strategies.contains(strategy) else { throw json.fail("strategy", "expected one of \(strategies.sorted())") }
+        return Truncation(maxLength: try json.int("max_length"), fromLeft: direction == "Left", stride: try json.int("stride"))
     }
 
-    func apply(_ tokens: [Token], reserving added: Int) -> [Token] {
+    func apply(_ tokens: [Token], reserving added: Int, file: String) throws(TLError) -> [Token] {
         let limit = max(0, maxLength - added)
         guard tokens.count > limit else { return tokens }
+        guard limit == 0 || stride < limit else {
+            throw .badFile(path: file, problem: "truncation.stride: \(stride) is not below max_length \(maxLength) minus "
+                           + "\(added) special tokens (tokenizers refuses to truncate with it)")
+        }
         return fromLeft ? Array(tokens.suffix(limit)) : Array(tokens.prefix(limit))
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TLCore
 import TLFormats
 import TLTokenizers
@@ -44,5 +45,30 @@ extension Fixtures {
             loaded[directory] = t
             return t
         }
+    }
+}
+
+extension Fixtures {
+    /// CPU time of the calling thread spent in `body`: what a bound on a tokenizer's work
+    /// means, unlike wall time, which grows with whatever else the machine runs.
+    static func cpuSeconds(_ body: () throws -> Void) rethrows -> Double {
+        func now() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+        }
+        let start = now()
+        try body()
+        return now() - start
+    }
+}
+
+extension Fixtures {
+    /// The array `key` of a fixture JSON file (at least `minimum` rows).
+    static func rows(_ file: String, _ key: String, minimum: Int) throws -> [JSONValue] {
+        guard let rows = try JSONParser.parseFile(path(file))[key]?.arrayValue, rows.count >= minimum else {
+            throw TLError.badFile(path: file, problem: "expected at least \(minimum) rows under \"\(key)\"")
+        }
+        return rows
     }
 }
