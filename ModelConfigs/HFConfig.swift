@@ -18,7 +18,7 @@ public struct HFConfig: Sendable {
     }
 
     public init(path: String) throws(TLError) {
-        try self.init(json: try JSONParser.parseFile(path), path: path)
+        try self.init(json: try JSONParser.parseObjectFile(path), path: path)
     }
 
     /// The first entry of `architectures`, if any.

@@ -17,8 +17,8 @@ public enum PromptRun {
         let tokenizer = try ModelTokenizer.load(path: try TokenizerLocation.directory(model: loaded.directory, config: config, offline: offline),
                                                 facts: TokenizerFacts(config: config))
         let prepend = prependBOS ?? config.defaultPrependBOS
-        let full = tokenizer.toTokens(prompt, prependBOS: prepend).ids
-        let ids = full.count > config.nCtx ? tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full
+        let full = try tokenizer.toTokens(prompt, prependBOS: prepend).ids
+        let ids = full.count > config.nCtx ? try tokenizer.toTokens(prompt, prependBOS: prepend, maxLength: config.nCtx).ids : full
         guard !ids.isEmpty else {
             throw .usage("the prompt \(PythonRepr.string(prompt)) gives no tokens (this model prepends no BOS); give a non-empty prompt")
         }

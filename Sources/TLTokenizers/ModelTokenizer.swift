@@ -76,15 +76,15 @@ public struct ModelTokenizer: Sendable {
         let tokenizer = try Tokenizer.load(path: file)
         // A lone JSON file under another name says nothing about the files beside it.
         guard isDirectory.boolValue || (file as NSString).lastPathComponent == "tokenizer.json" else {
-            return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, facts: facts)
+            return try ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: nil, specialTokensMap: nil, facts: facts)
         }
-        return ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: try optionalJSON(directory, "tokenizer_config.json"),
+        return try ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: try optionalJSON(directory, "tokenizer_config.json"),
                               specialTokensMap: try optionalJSON(directory, "special_tokens_map.json"), facts: facts)
     }
 
     /// Assembles the TransformerLens view from already-read files (any may be absent).
     public init(tokenizer: Tokenizer, tokenizerConfig: JSONValue?, specialTokensMap: JSONValue?,
-                facts: TokenizerFacts = .generic) {
+                facts: TokenizerFacts = .generic) throws(TLError) {
         self.tokenizer = tokenizer
         func special(_ key: String) -> String? {
             Self.tokenContent(tokenizerConfig?[key]) ?? Self.tokenContent(specialTokensMap?[key])
@@ -111,21 +111,22 @@ public struct ModelTokenizer: Sendable {
         withBOS.truncation = nil
         withBOS.padding = nil
         tokenizerWithBOS = withBOS
-        tokenizerPrependsBOS = !withBOS.encode("", addSpecialTokens: true).ids.isEmpty
+        tokenizerPrependsBOS = !(try withBOS.encode("", addSpecialTokens: true)).ids.isEmpty
         defaultPrependBOS = facts.defaultPrependBOS
     }
 
     /// TransformerLens's `to_tokens` for one string: with `prependBOS` (default: the
     /// model's `default_prepend_bos`) the sequence starts with BOS exactly once. `maxLength`
     /// is TransformerLens's truncation to `n_ctx` (kept on the left, BOS included).
-    public func toTokens(_ text: String, prependBOS: Bool? = nil, maxLength: Int? = nil) -> (ids: [Int], tokens: [String]) {
+    public func toTokens(_ text: String, prependBOS: Bool? = nil,
+                         maxLength: Int? = nil) throws(TLError) -> (ids: [Int], tokens: [String]) {
         let prepend = prependBOS ?? defaultPrependBOS
         var tokenizer = tokenizerWithBOS
         tokenizer.truncation = maxLength.map { Truncation(maxLength: $0, fromLeft: false) }
         if prepend && !tokenizerPrependsBOS {
-            return tokenizer.encode(bosToken + text, addSpecialTokens: true)
+            return try tokenizer.encode(bosToken + text, addSpecialTokens: true)
         }
-        let encoded = tokenizer.encode(text, addSpecialTokens: true)
+        let encoded = try tokenizer.encode(text, addSpecialTokens: true)
         if !prepend && tokenizerPrependsBOS && !encoded.ids.isEmpty {
             return (Array(encoded.ids.dropFirst()), Array(encoded.tokens.dropFirst()))
         }

@@ -46,7 +46,7 @@ public struct Tokenizer: Sendable {
     /// special tokens (e.g. BERT's `[CLS] … [SEP]`, Llama's `<s>`) surround the sequence.
     /// A file whose patterns or normalizers blow up on this text (catastrophic backtracking,
     /// a chain of growing normalizers) is `TLError.badFile` naming it.
-    public func checkedEncode(_ text: String, addSpecialTokens: Bool = false) throws(TLError) -> (ids: [Int], tokens: [String]) {
+    public func encode(_ text: String, addSpecialTokens: Bool = false) throws(TLError) -> (ids: [Int], tokens: [String]) {
         var tokens = [Token]()
         for segment in try addedVocabulary.extract(text, normalizer: normalizer, file: path) {
             switch segment {
@@ -64,17 +64,6 @@ public struct Tokenizer: Sendable {
         if let processor { tokens = processor.process(tokens) }
         if let padding { tokens = padding.apply(tokens) }
         return (tokens.map(\.id), tokens.map(\.value))
-    }
-
-    /// `checkedEncode` for callers that cannot handle an error: one on this text is reported
-    /// as the CLI reports errors (one line on stderr, exit status 2) and ends the process.
-    public func encode(_ text: String, addSpecialTokens: Bool = false) -> (ids: [Int], tokens: [String]) {
-        do {
-            return try checkedEncode(text, addSpecialTokens: addSpecialTokens)
-        } catch {
-            FileHandle.standardError.write(Data("tlconvert: \(error.description)\n".utf8))
-            exit(error.exitCode)
-        }
     }
 
     /// The text of `ids`. Like `tokenizers`' `decode`, special tokens are skipped unless

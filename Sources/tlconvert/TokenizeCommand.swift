@@ -45,8 +45,8 @@ struct TokenizeCommand: ParsableCommand {
             let tokenizer = try ModelTokenizer.load(path: try TokenizerLocation.directory(forPath: path, offline: hub.offline),
                                                     facts: try TokenizerFacts.forModel(at: path))
             let encoded = prependBOS
-                ? tokenizer.toTokens(text, prependBOS: true)
-                : tokenizer.tokenizer.encode(text, addSpecialTokens: false)
+                ? try tokenizer.toTokens(text, prependBOS: true)
+                : try tokenizer.tokenizer.encode(text, addSpecialTokens: false)
             print(json ? Self.json(encoded) : Self.table(encoded, tokenizer.tokenizer))
         }
     }

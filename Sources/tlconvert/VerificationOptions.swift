@@ -38,7 +38,8 @@ struct VerificationOptions: ParsableArguments {
     /// Runs `transformer` on the reference's inputs, prints the report, and throws
     /// `.verificationFailed` (exit 1) when a tolerance is missed.
     func verify(_ transformer: Transformer, reference: String) throws(TLError) {
-        let dump = try ReferenceDump.load(reference)
+        // The model's vocabulary is checked against the dump's header before any logits are read or inflated.
+        let dump = try ReferenceDump.load(reference, expecting: .init(dVocabOut: transformer.config.dVocabOut))
         let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
         let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
         if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
