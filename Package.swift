@@ -41,7 +41,7 @@ let package = Package(
                 dependencies: ["TLCore", "TLFormats", "TLModel", "ModelConfigs", "TLProcessing", "TLForward",
                                "TLVerify", "TLHub", "TLTokenizers", "TLConversion"]),
         .executableTarget(name: "tlconvert", dependencies: [
-            "TLApp", "TLConversion", "TLCore", "TLFormats", "TLForward", "TLHub", "TLModel", "TLTokenizers",
+            "TLApp", "TLConversion", "ModelConfigs", "TLCore", "TLFormats", "TLForward", "TLHub", "TLModel", "TLTokenizers",
             "TLVerify",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

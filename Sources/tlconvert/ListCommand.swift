@@ -1,16 +1,18 @@
 import ArgumentParser
+import ModelConfigs
 import TLHub
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List every model name TransformerLens knows, with its aliases, Hub repo and architecture."
+        abstract: "List every model name TransformerLens knows, with its aliases, Hub repo, architecture and whether tlconvert converts it."
     )
 
-    @Flag(help: "Print a JSON array of {name, aliases, repo, architecture} instead of a table.")
+    @Flag(help: "Print a JSON array of {name, aliases, repo, architecture, convertible} instead of a table.")
     var json = false
 
     func run() throws {
-        print(json ? ZooListing.json() : ZooListing.table())
+        let convertible = { (architecture: String) in ArchitectureRegistry.module(for: architecture) != nil }
+        print(json ? ZooListing.json(convertible: convertible) : ZooListing.table(convertible: convertible))
     }
 }

@@ -4,11 +4,13 @@ import TLFormats
 
 struct ZooListingTests {
     @Test func jsonHasTheContractKeysForEveryName() throws {
-        let parsed = try JSONParser.parse(ZooListing.json(), path: "list --json")
+        let convertible: Set = ["GPT2LMHeadModel", "LlamaForCausalLM"]
+        let parsed = try JSONParser.parse(ZooListing.json(convertible: convertible.contains), path: "list --json")
         let entries = try #require(parsed.arrayValue)
         #expect(entries.count == Zoo.entries.count)
         for (value, entry) in zip(entries, Zoo.entries) {
-            #expect(value.objectMembers?.map(\.key) == ["name", "aliases", "repo", "architecture"])
+            #expect(value.objectMembers?.map(\.key) == ["name", "aliases", "repo", "architecture", "convertible"])
+            #expect(value["convertible"]?.boolValue == convertible.contains(entry.architecture))
             #expect(value["name"]?.stringValue == entry.name)
             #expect(value["aliases"]?.arrayValue?.compactMap(\.stringValue) == entry.aliases)
             #expect(value["architecture"]?.stringValue == entry.architecture)
@@ -19,10 +21,12 @@ struct ZooListingTests {
     }
 
     @Test func tableListsEveryNameWithItsAliases() {
-        let lines = ZooListing.table().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = ZooListing.table(convertible: { $0 == "GPT2LMHeadModel" }).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.first?.hasPrefix("NAME") == true)
-        #expect(lines.contains { $0.hasPrefix("gpt2 ") && $0.contains("GPT2LMHeadModel") && $0.hasSuffix("gpt2-small") })
+        #expect(lines.contains { $0.hasPrefix("gpt2 ") && $0.contains("GPT2LMHeadModel  yes") && $0.hasSuffix("gpt2-small") })
+        #expect(lines.contains { $0.hasPrefix("facebook/opt-125m ") && $0.contains("OPTForCausalLM  no") })
         #expect(lines.contains { $0.hasPrefix("llama-7b-hf *") })
-        #expect(lines.contains("216 models, 372 aliases (names and aliases match in any case; any Hugging Face repo id org/name works too)"))
+        let gpt2Names = Zoo.entries.filter { $0.architecture == "GPT2LMHeadModel" }.count
+        #expect(lines.contains("249 models (\(gpt2Names) convertible), 410 aliases (names and aliases match in any case; any Hugging Face repo id org/name works too)"))
     }
 }

@@ -10,12 +10,19 @@ struct ZooTests {
     /// (written by tools/dump_tl_zoo.py from the installed package).
     static let reference: JSONValue? = try? JSONParser.parseFile(Fixtures.packageRoot + "/Tests/TLHubTests/Reference/transformer_lens_zoo.json")
 
+    /// The names TransformerLens added after 2.16.1, up to 4.3, with their aliases and
+    /// architectures (written by tools/dump_tl_zoo_additions.py from the 4.3 wheel).
+    static let additions: JSONValue? = try? JSONParser.parseFile(Fixtures.packageRoot + "/Tests/TLHubTests/Reference/transformer_lens_zoo_additions.json")
+
     @Test func officialNamesAreTransformerLensOwnInOrder() throws {
         let reference = try #require(Self.reference)
         #expect(reference["transformer_lens"]?.stringValue == "2.16.1")
         let official = try #require(reference["official_model_names"]?.arrayValue).compactMap(\.stringValue)
         #expect(official.count == 216)
-        #expect(Zoo.entries.map(\.name) == official)
+        let added = try #require(Self.additions?["added"]?.arrayValue).compactMap { $0["name"]?.stringValue }
+        #expect(Self.additions?["transformer_lens"]?.stringValue == "4.3.0")
+        #expect(added.count == 33 && Self.additions?["official_model_count"]?.intValue == 249)
+        #expect(Zoo.entries.map(\.name) == official + added)
     }
 
     @Test func everyAliasResolvesAsInTransformerLens() throws {
@@ -25,8 +32,16 @@ struct ZooTests {
             #expect(Zoo.lookup(alias)?.name == official.stringValue, "alias \(alias)")
             #expect(Zoo.lookup(alias.uppercased())?.name == official.stringValue, "alias \(alias) upper-cased")
         }
+        var addedSpellings = 0
+        for entry in try #require(Self.additions?["added"]?.arrayValue) {
+            let name = try #require(entry["name"]?.stringValue)
+            let aliases = try #require(entry["aliases"]?.arrayValue).compactMap(\.stringValue)
+            for spelling in [name] + aliases { #expect(Zoo.lookup(spelling)?.name == name, "\(spelling)") }
+            #expect(Zoo.lookup(name)?.architecture == entry["architecture"]?.stringValue, "\(name)")
+            addedSpellings += 1 + aliases.count
+        }
         let spellings = Zoo.entries.reduce(0) { $0 + 1 + $1.aliases.count }
-        #expect(spellings == map.count, "the table has no spelling TransformerLens lacks")
+        #expect(spellings == map.count + addedSpellings, "the table has no spelling TransformerLens lacks")
     }
 
     @Test func notHostedNamesHaveNoRepo() throws {

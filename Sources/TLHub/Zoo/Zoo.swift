@@ -1,6 +1,6 @@
 import TLCore
 
-/// One model TransformerLens 2.16.1 knows by name (its `OFFICIAL_MODEL_NAMES`),
+/// One model TransformerLens knows by name (its `OFFICIAL_MODEL_NAMES`: 2.16.1's and those added up to 4.3),
 /// with the aliases it accepts and where the weights live.
 public struct ZooEntry: Sendable, Equatable, Hashable {
     /// The official name, spelled as TransformerLens spells it.
@@ -47,6 +47,16 @@ enum ZooFamily: String {
     case gemma = "GemmaForCausalLM"
     case gemma2 = "Gemma2ForCausalLM"
     case t5 = "T5ForConditionalGeneration"
+    case olmo = "OlmoForCausalLM"
+    case olmo2 = "Olmo2ForCausalLM"
+    case olmo3 = "Olmo3ForCausalLM"
+    case olmoe = "OlmoeForCausalLM"
+    case hubert = "HubertModel"
+    case wav2vec2 = "Wav2Vec2ForPreTraining"
+    case gemma3 = "Gemma3ForCausalLM"
+    case gemma3Multimodal = "Gemma3ForConditionalGeneration"
+    case gptOss = "GptOssForCausalLM"
+    case apertus = "ApertusForCausalLM"
 }
 
 /// Name resolution over the zoo table. Like TransformerLens, names and aliases

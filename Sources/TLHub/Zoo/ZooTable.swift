@@ -1,6 +1,7 @@
 // The model zoo: every name in TransformerLens 2.16.1's OFFICIAL_MODEL_NAMES, in its
 // order, with the aliases of its MODEL_ALIASES (duplicates and case-only repeats
-// dropped) and the architecture each checkpoint declares. 216 names, 372 aliases.
+// dropped) and the architecture each checkpoint declares. 216 names, 372 aliases; then the 33 names
+// TransformerLens added up to 4.3 with their aliases (38): 249 names, 410 aliases.
 
 extension Zoo {
     static let table: [ZooEntry] = [
@@ -268,5 +269,41 @@ extension Zoo {
 
         // mGPT (GPT-2 architecture)
         .init("ai-forever/mGPT", .gpt2, aliases: ["mGPT"]),
+
+        // Added after 2.16.1, up to TransformerLens 4.3 (in its order): OLMo, audio encoders,
+        // Gemma 3 and MedGemma (4B and up are multimodal checkpoints), GPT-OSS, Qwen3 base, Apertus
+        .init("allenai/OLMo-1B-hf", .olmo, aliases: ["olmo-1b"]),
+        .init("allenai/OLMo-2-0425-1B", .olmo2, aliases: ["olmo-2-1b"]),
+        .init("allenai/OLMo-2-1124-7B", .olmo2, aliases: ["olmo-2-7b"]),
+        .init("allenai/Olmo-3-1025-7B", .olmo3, aliases: ["olmo-3-1025-7b"]),
+        .init("allenai/Olmo-3-1125-32B", .olmo3, aliases: ["olmo-3-1125-32b"]),
+        .init("allenai/Olmo-3-32B-Think", .olmo3, aliases: ["olmo-3-32b-think"]),
+        .init("allenai/Olmo-3-7B-Instruct", .olmo3, aliases: ["olmo-3-7b-instruct"]),
+        .init("allenai/Olmo-3-7B-Think", .olmo3, aliases: ["olmo-3-7b-think"]),
+        .init("allenai/Olmo-3.1-32B-Instruct", .olmo3, aliases: ["olmo-3.1-32b-instruct"]),
+        .init("allenai/Olmo-3.1-32B-Think", .olmo3, aliases: ["olmo-3.1-32b-think"]),
+        .init("allenai/OLMo-7B-hf", .olmo, aliases: ["olmo-7b"]),
+        .init("allenai/OLMoE-1B-7B-0924", .olmoe, aliases: ["olmoe"]),
+        .init("facebook/hubert-base-ls960", .hubert, aliases: ["hubert-base-ls960"]),
+        .init("facebook/wav2vec2-base", .wav2vec2, aliases: ["wav2vec2-base", "w2v2-base"]),
+        .init("facebook/wav2vec2-large", .wav2vec2, aliases: ["wav2vec2-large", "w2v2-large"]),
+        .init("google/gemma-3-12b-it", .gemma3Multimodal, aliases: ["gemma-3-12b-it"]),
+        .init("google/gemma-3-12b-pt", .gemma3Multimodal, aliases: ["gemma-3-12b-pt"]),
+        .init("google/gemma-3-1b-it", .gemma3, aliases: ["gemma-3-1b-it"]),
+        .init("google/gemma-3-1b-pt", .gemma3, aliases: ["gemma-3-1b-pt"]),
+        .init("google/gemma-3-270m", .gemma3, aliases: ["gemma-3-270m"]),
+        .init("google/gemma-3-270m-it", .gemma3, aliases: ["gemma-3-270m-it"]),
+        .init("google/gemma-3-27b-it", .gemma3Multimodal, aliases: ["gemma-3-27b-it"]),
+        .init("google/gemma-3-27b-pt", .gemma3Multimodal, aliases: ["gemma-3-27b-pt"]),
+        .init("google/gemma-3-4b-it", .gemma3Multimodal, aliases: ["gemma-3-4b-it"]),
+        .init("google/gemma-3-4b-pt", .gemma3Multimodal, aliases: ["gemma-3-4b-pt"]),
+        .init("google/medgemma-27b-it", .gemma3Multimodal, aliases: ["medgemma-27b-it"]),
+        .init("google/medgemma-27b-text-it", .gemma3, aliases: ["medgemma-27b-text-it"]),
+        .init("google/medgemma-4b-it", .gemma3Multimodal, aliases: ["medgemma-4b-it"]),
+        .init("google/medgemma-4b-pt", .gemma3Multimodal, aliases: ["medgemma-4b-pt"]),
+        .init("openai/gpt-oss-20b", .gptOss, aliases: ["gpt-oss-20b", "gpt-oss"]),
+        .init("Qwen/Qwen3-0.6B-Base", .qwen3, aliases: ["qwen3-0.6b-base"]),
+        .init("swiss-ai/Apertus-8B-2509", .apertus, aliases: ["apertus-8b", "apertus"]),
+        .init("swiss-ai/Apertus-8B-Instruct-2509", .apertus, aliases: ["apertus-8b-instruct", "apertus-instruct"]),
     ]
 }
