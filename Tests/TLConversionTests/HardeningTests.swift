@@ -14,6 +14,14 @@ struct HardeningTests {
         return model
     }
 
+    /// A scratch folder holding fixture `name` converted (raw) by the binary into `out/`.
+    static func convertedFixture(_ name: String, label: String) throws -> String {
+        let dir = ConversionTests.scratch("\(label)-\(name)")
+        let converted = try TLConvertProcess.run(["convert", Fixtures.model(name), "-o", dir + "/out"])
+        try #require(converted.status == 0, "\(converted.stderr)")
+        return dir
+    }
+
     static func runJSON(_ model: String, prompt: String) throws -> JSONValue {
         let result = try TLConvertProcess.run(["run", model, "--prompt", prompt, "--json", "--top-k", "10"])
         try #require(result.status == 0, "run \(model): \(result.stderr)")
@@ -24,10 +32,8 @@ struct HardeningTests {
     /// to lose their first token: the converted config said the tokenizer adds BOS).
     @Test(arguments: Fixtures.cases.map(\.name))
     func convertedDirectoryRunsLikeItsSource(_ name: String) throws {
-        let dir = ConversionTests.scratch("parity-\(name)")
+        let dir = try Self.convertedFixture(name, label: "parity")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let converted = try TLConvertProcess.run(["convert", Fixtures.model(name), "-o", dir + "/out"])
-        try #require(converted.status == 0, "\(converted.stderr)")
         let prompt = "The model layer norm"
         let source = try Self.runJSON(Fixtures.model(name), prompt: prompt)
         let output = try Self.runJSON(dir + "/out", prompt: prompt)
@@ -41,10 +47,8 @@ struct HardeningTests {
     /// path of this machine as `tokenizer_name`.
     @Test(arguments: Fixtures.withTLReferences.map(\.name))
     func convertedConfigIsSelfContained(_ name: String) throws {
-        let dir = ConversionTests.scratch("self-contained-\(name)")
+        let dir = try Self.convertedFixture(name, label: "self-contained")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let converted = try TLConvertProcess.run(["convert", Fixtures.model(name), "-o", dir + "/out"])
-        try #require(converted.status == 0, "\(converted.stderr)")
         let ours = try JSONParser.parseFile(dir + "/out/config.json")
         let theirs = try JSONParser.parseFile(Fixtures.reference(name, "raw") + ".cfg.json")
         #expect(ours["tokenizer_prepends_bos"] == theirs["tokenizer_prepends_bos"], "\(name)")
