@@ -57,11 +57,12 @@ let package = Package(
                 path: "Tests/TLTestSupport"),
 
         .testTarget(name: "TLCoreTests", dependencies: ["TLCore"]),
-        .testTarget(name: "TLProcessingTests", dependencies: ["TLTestSupport", "TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward"]),
+        .testTarget(name: "TLProcessingTests", dependencies: ["TLTestSupport", "TLProcessing", "TLModel", "TLFormats", "TLCore", "TLConversion", "TLForward", "ModelConfigs"]),
         .testTarget(name: "TLFormatsTests", dependencies: ["TLTestSupport", "TLFormats", "TLCore", "CZlib"]),
         .testTarget(name: "TLForwardTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLModel", "TLForward"]),
         .testTarget(name: "TLVerifyTests", dependencies: ["TLTestSupport", "TLCore", "TLFormats", "TLForward", "TLVerify"]),
         .testTarget(name: "TLTokenizersTests", dependencies: ["TLTestSupport", "TLTokenizers", "TLCore", "TLFormats"]),
+        // `tlconvert` so the binary the loopback-Hub tests run is built first.
         .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "TLCore", "TLFormats", "tlconvert"],
                     exclude: ["Reference"]),
         .testTarget(name: "ModelConfigsTests", dependencies: ["TLTestSupport", "ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
