@@ -116,8 +116,8 @@ public struct ArchitectureModule: Sendable {
                         source = .checkpoint(expandTemplate(name, layer: layer, expert: expert))
                     case .unembedding(let lmHead, let embedding):
                         source = .unembedding(lmHead: lmHead, embedding: embedding)
-                    case .zeros:
-                        source = .zeros
+                    case .zeros, .ones:
+                        source = rule.source
                     }
                     out.append(TensorRule(target: target, source: source, transforms: rule.transforms))
                 }
@@ -134,7 +134,7 @@ public struct ArchitectureModule: Sendable {
                 switch rule.source {
                 case .checkpoint(let name): names.insert(name)
                 case .unembedding(let lmHead, let embedding): names.formUnion([lmHead, embedding])
-                case .zeros: break
+                case .zeros, .ones: break
                 }
             }
         }

@@ -14,6 +14,17 @@ public struct TensorRule: Sendable, Equatable {
         case unembedding(lmHead: String, embedding: String)
         /// Zeros of the canonical shape: TransformerLens materialises biases the model lacks.
         case zeros
+        /// Ones of the canonical shape: TransformerLens's weights for a norm that has none (OLMo's LayerNorm).
+        case ones
+
+        /// The value a constant source fills its tensor with; nil for a checkpoint tensor.
+        public var fill: Float? {
+            switch self {
+            case .zeros: return 0
+            case .ones: return 1
+            case .checkpoint, .unembedding: return nil
+            }
+        }
     }
 
     public let target: String
@@ -43,6 +54,11 @@ public struct TensorRule: Sendable, Equatable {
     /// `target` ← zeros.
     public static func zeros(_ target: String) -> TensorRule {
         TensorRule(target: target, source: .zeros, transforms: [])
+    }
+
+    /// `target` ← ones.
+    public static func ones(_ target: String) -> TensorRule {
+        TensorRule(target: target, source: .ones, transforms: [])
     }
 
     /// `unembed.W_U` ← `lmHead` (or the tied `embedding`), through `transforms`.

@@ -129,6 +129,23 @@ that model, e.g. `hook_pos_embed` for rotary models), `tl_cfg_overrides`, and th
 `hook_attn_scores` holds `-inf` above the diagonal (TL's masked value): compare those exactly.
 """
 
+OLMO = """
+## OLMo cases (TransformerLens 3.x)
+{names} are made by `tools/make_olmo_fixtures.py` with transformers {transformers} and
+TransformerLens {transformer_lens} (torch {torch}, numpy {numpy}): TransformerLens added the OLMo
+families to `HookedTransformer` in 3.x, which needs transformers >= 5.4. Their manifest entries
+carry their own `generator` and `versions`; `tl/<proc>.cfg.json` holds 3.x's larger field set.
+- TransformerLens 3.x writes the OLMo and OLMo 2 configs out by hub name (`allenai/OLMo-1B-hf`,
+  `allenai/OLMo-2-0425-1B`, ...); for these tiny models the script gives it the same fields from
+  config.json, and the rest (weight conversion, `HookedTransformer`, processing) is TransformerLens's own.
+- `<proc>` flags are what `from_pretrained` applies: for the post-norm OLMo 2/3 it declines
+  fold_ln and center_writing_weights, so their `fold_ln` references equal `raw` and `defaults` is
+  center_unembed + fold_value_biases.
+- OLMo 3's tokenizer is reloaded with add_bos_token=True (OLMo, OLMo 2, OLMoE are exempt), which
+  transformers 5 honours: its `tokenizer_prepends_bos` is true.
+- TransformerLens 3.9 and transformers agree on every OLMo case (max |Δ log-prob| in the table).
+"""
+
 
 def fmt(x: float) -> str:
     return f"{x:.1e}"
@@ -153,4 +170,7 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
         note = f" — {c['notes']}" if c["notes"] else ""
         lines.append(f"| {c['name']} | {c['architecture']} | {c['variant']} | {c['quirks']}{note} | {delta} |\n")
     lines.append(DISAGREEMENTS.replace("{fixed}", fixed))
+    tl3 = [c for c in cases if c.get("generator") == "tools/make_olmo_fixtures.py"]
+    if tl3:
+        lines.append(OLMO.format(names=", ".join(c["name"] for c in tl3), **tl3[0]["versions"]))
     (fixtures / "README.md").write_text("".join(lines))

@@ -562,9 +562,11 @@ def main(argv: list[str] | None = None) -> int:
     FIXTURES.mkdir(exist_ok=True)
     results_path = FIXTURES / "manifest.json"
     previous = {}
+    foreign = []  # cases another generator (its `generator` field) owns: kept as they are
     if results_path.exists():
-        previous = {c["name"]: c.get("tl_vs_hf_max_abs_dlogprob", {})
-                    for c in json.loads(results_path.read_text()).get("cases", [])}
+        entries = json.loads(results_path.read_text()).get("cases", [])
+        previous = {c["name"]: c.get("tl_vs_hf_max_abs_dlogprob", {}) for c in entries}
+        foreign = [c for c in entries if "generator" in c and c["name"] not in CASE_BY_NAME]
 
     deltas = dict(previous)
     for case in CASES:
@@ -579,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         fixture_caches.make_caches(FIXTURES, [CASE_BY_NAME["gpt2"], CASE_BY_NAME["lam-gqa"]],
                                    tl_model, load_hf, max_dlogprob)
 
-    cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()]
+    cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()] + foreign
     versions = {"torch": torch.__version__, "transformers": transformers.__version__,
                 "transformer_lens": _tl_version(), "numpy": np.__version__}
     write_json(results_path, {"cases": cases, "input_shape": [BATCH, SEQ_LEN],

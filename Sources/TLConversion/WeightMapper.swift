@@ -77,10 +77,10 @@ public struct WeightMapper: Sendable {
         }
     }
 
-    /// The file's tensor a rule reads, nil for zeros. A missing tensor is an error naming it.
+    /// The file's tensor a rule reads, nil for a constant. A missing tensor is an error naming it.
     private func fileName(for rule: TensorRule) throws(TLError) -> String? {
         switch rule.source {
-        case .zeros:
+        case .zeros, .ones:
             return nil
         case .checkpoint(let name):
             guard let found = fileNames[name] else {
@@ -129,8 +129,9 @@ public struct WeightMapper: Sendable {
             guard let shape = shapes[rule.target] else { continue }
             let count = shape.reduce(1, *)
             guard let name = try fileName(for: rule) else {
-                var values = pool?.take(count: count) ?? [Float](repeating: 0, count: count)
-                if pool != nil { values.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                let fill = rule.source.fill ?? 0
+                var values = pool?.take(count: count) ?? [Float](repeating: fill, count: count)
+                if pool != nil { values.withUnsafeMutableBufferPointer { $0.update(repeating: fill) } }
                 out[rule.target] = FloatTensor(shape: shape, values: values)
                 continue
             }

@@ -48,19 +48,17 @@ public struct Transformer: Sendable {
             ? try reader.norm(.layerNorm, name: "embed.ln", width: d, eps: spec.eps) : nil
         var blocks = [Block]()
         for l in 0..<spec.layers {
-            func norm(_ suffix: String) throws(TLError) -> Norm? {
-                guard let kind = spec.norm else { return nil }
-                return try reader.norm(kind, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
-            }
-            func normAfter(_ suffix: String) throws(TLError) -> Norm? {
-                guard let kind = spec.normAfter else { return nil }
-                return try reader.norm(kind, name: "blocks.\(l).\(suffix)", width: d, eps: spec.eps)
+            func norm(_ slot: (name: String, kind: NormKind)?) throws(TLError) -> Norm? {
+                guard let slot else { return nil }
+                return try reader.norm(slot.kind, name: "blocks.\(l).\(slot.name)", width: d, eps: spec.eps)
             }
             let hasMLP = !spec.attentionOnly
+            let (ln1, ln1Post) = spec.norms(around: "ln1")
+            let (ln2, ln2Post) = hasMLP ? spec.norms(around: "ln2") : (nil, nil)
             blocks.append(Block(
-                ln1: try norm("ln1"), ln1Post: try normAfter("ln1_post"),
+                ln1: try norm(ln1), ln1Post: try norm(ln1Post),
                 attention: try AttentionWeights(layer: l, spec: spec, reader: reader),
-                ln2: hasMLP ? try norm("ln2") : nil, ln2Post: hasMLP ? try normAfter("ln2_post") : nil,
+                ln2: try norm(ln2), ln2Post: try norm(ln2Post),
                 mlp: hasMLP ? try MLPWeights(layer: l, spec: spec, reader: reader) : nil))
         }
         self.blocks = blocks

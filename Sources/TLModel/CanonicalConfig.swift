@@ -77,6 +77,12 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     public var NTKByPartsHighFreqFactor: Double = 4
     public var NTKByPartsFactor: Double = 8
     public var NTKOriginalCtxLen: Int = 8192
+    /// TransformerLens 3.x: Q, K and V clamped to ±clip after projection (OLMo, OLMoE).
+    /// Written only when set, so TransformerLens 2.x still reads every other model's config.
+    public var clipQKV: Double?
+    /// TransformerLens 3.x: whether the top-k router weights are renormalised to sum to one
+    /// (OLMoE's `norm_topk_prob`); nil (Mixtral) renormalises. Written only when set.
+    public var normTopKProb: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nLayers = "n_layers", dModel = "d_model", nCtx = "n_ctx", dHead = "d_head"
@@ -111,6 +117,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         case NTKByPartsLowFreqFactor = "NTK_by_parts_low_freq_factor"
         case NTKByPartsHighFreqFactor = "NTK_by_parts_high_freq_factor"
         case NTKByPartsFactor = "NTK_by_parts_factor", NTKOriginalCtxLen = "NTK_original_ctx_len"
+        case clipQKV = "clip_qkv", normTopKProb = "norm_topk_prob"
     }
 
     public init(nLayers: Int, dModel: Int, nCtx: Int, dHead: Int) {
@@ -202,6 +209,8 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         NTKByPartsHighFreqFactor = try c.decodeIfPresent(Double.self, forKey: .NTKByPartsHighFreqFactor) ?? NTKByPartsHighFreqFactor
         NTKByPartsFactor = try c.decodeIfPresent(Double.self, forKey: .NTKByPartsFactor) ?? NTKByPartsFactor
         NTKOriginalCtxLen = try c.decodeIfPresent(Int.self, forKey: .NTKOriginalCtxLen) ?? NTKOriginalCtxLen
+        clipQKV = try c.decodeIfPresent(Double.self, forKey: .clipQKV)
+        normTopKProb = try c.decodeIfPresent(Bool.self, forKey: .normTopKProb)
     }
 
     /// A flag's TransformerLens string as its typed value; an unknown string is a decoding error naming the choices.
@@ -291,6 +300,8 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(NTKByPartsHighFreqFactor, forKey: .NTKByPartsHighFreqFactor)
         try c.encode(NTKByPartsFactor, forKey: .NTKByPartsFactor)
         try c.encode(NTKOriginalCtxLen, forKey: .NTKOriginalCtxLen)
+        try c.encodeIfPresent(clipQKV, forKey: .clipQKV)
+        try c.encodeIfPresent(normTopKProb, forKey: .normTopKProb)
     }
 }
 
@@ -325,6 +336,21 @@ extension CanonicalConfig {
         guard useNormalizationBeforeAndAfter, let norm else { return nil }
         return norm.centres ? norm : .rms
     }
+    /// Where the block norms sit (OLMo 2/3 by `original_architecture`, as TransformerLens 3.x decides).
+    public var normPlacement: NormPlacement {
+        if let originalArchitecture, NormPlacement.postNormArchitectures.contains(originalArchitecture) { return .after }
+        return useNormalizationBeforeAndAfter ? .beforeAndAfter : .before
+    }
+    /// The QK norms' scope, nil without QK norms (OLMo 2/3 and OLMoE by `original_architecture`).
+    public var qkNormScope: QKNormScope? {
+        if useQKNorm { return .perHead }
+        if let originalArchitecture, QKNormScope.wholeProjectionArchitectures.contains(originalArchitecture) {
+            return .wholeProjection
+        }
+        return nil
+    }
+    /// Whether the chosen experts' router weights are rescaled to sum to one.
+    public var renormalisesTopK: Bool { normTopKProb ?? true }
     /// The MLP's norm over its hidden units (`solu_ln`): a LayerNorm, folded when the blocks' norms are.
     public var mlpHiddenNorm: NormKind? {
         guard activation?.hasHiddenNorm == true else { return nil }

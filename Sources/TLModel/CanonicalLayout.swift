@@ -59,7 +59,9 @@ public enum CanonicalLayout {
         let g = c.kvHeads
         out += [(p + kv + "W_K", [g, m, h]), (p + kv + "W_V", [g, m, h]),
                 (p + kv + "b_K", [g, h]), (p + kv + "b_V", [g, h])]
-        if c.useQKNorm { out += [(p + "q_norm.w", [h]), (p + "k_norm.w", [h])] }
+        if let scope = c.qkNormScope {
+            out += [(p + "q_norm.w", [scope.width(heads: n, dHead: h)]), (p + "k_norm.w", [scope.width(heads: g, dHead: h)])]
+        }
         return out
     }
 

@@ -5,6 +5,7 @@ import TLModel
 /// `load_and_process_state_dict` apply them: the same order (fold LN, centre writing
 /// weights, centre unembed, fold value biases, refactor) and the same interplay —
 /// - shortformer models: no fold, no centring;
+/// - post-norm models (OLMo 2/3): no fold, no writing-weight centring (their norms read sublayer outputs);
 /// - writing weights are centred only for LayerNorm models without `final_rms`;
 /// - the unembed is not centred under an output logit soft-cap;
 /// - fold_ln turns LN into LNPre and RMS into RMSPre in the config.
@@ -53,6 +54,11 @@ public struct ProcessingPipeline: GroupProcessing {
             plan.notices.append("shortformer positional embeddings: not folding LayerNorm or centring weights "
                                 + "(TransformerLens skips these too)")
             (foldLN, centreWriting, centreUnembed) = (false, false, false)
+        }
+        if config.normPlacement == .after && (foldLN || centreWriting) {
+            plan.notices.append("norms after attention and the MLP (\(config.originalArchitecture ?? "post-norm")): not folding "
+                                + "them or centring the writing weights (TransformerLens 3.x skips these too)")
+            (foldLN, centreWriting) = (false, false)
         }
         if foldLN && config.norm == nil {
             plan.notices.append("normalization_type is null: nothing to fold")

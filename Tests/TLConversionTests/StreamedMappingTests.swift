@@ -21,8 +21,8 @@ struct StreamedMappingTests {
             guard let shape = shapes[rule.target] else { continue }
             let bare: String
             switch rule.source {
-            case .zeros:
-                out[rule.target] = .zeros(shape)
+            case .zeros, .ones:
+                out[rule.target] = FloatTensor(shape: shape, values: [Float](repeating: rule.source.fill ?? 0, count: shape.reduce(1, *)))
                 continue
             case .checkpoint(let name): bare = name
             case .unembedding(let lmHead, let embedding): bare = names[lmHead] != nil ? lmHead : embedding
@@ -67,7 +67,7 @@ struct StreamedMappingTests {
             for rule in module.rules(for: config, group: group) {
                 let bare: String
                 switch rule.source {
-                case .zeros: continue
+                case .zeros, .ones: continue
                 case .checkpoint(let name): bare = name
                 case .unembedding(let lmHead, let embedding): bare = names[lmHead] != nil ? lmHead : embedding
                 }

@@ -14,7 +14,12 @@ struct FoldEquivalenceTests {
     func readersUnchanged(_ fixture: FixtureCase) throws {
         let raw = try Fixtures.referenceWeights(fixture.name, "raw")
         let config = try Fixtures.referenceConfig(fixture.name, "raw")
-        let (folded, _) = try ProcessingPipeline(options: .init(foldLN: true)).process(all: raw, config: config)
+        let (folded, foldedConfig) = try ProcessingPipeline(options: .init(foldLN: true)).process(all: raw, config: config)
+        // Post-norm blocks (OLMo 2/3) have no norm readers to fold into: the fold is declined.
+        guard config.normPlacement != .after else {
+            #expect(folded == raw && foldedConfig == config, "\(fixture.name): a post-norm model was folded")
+            return
+        }
         var rng = SplitMix64(seed: 42)
         var worst: Float = 0
         for _ in 0..<4 {

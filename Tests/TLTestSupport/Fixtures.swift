@@ -69,6 +69,9 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
     public let tlProcessedBroken: Bool
     /// Config fields TransformerLens 2.16.1 gets wrong for this model, with the right value.
     public let tlWrongConfig: [String: JSONValue]
+    /// The TransformerLens major version of the references (cases made by tools/make_olmo_fixtures.py
+    /// record 3.x; the others are the manifest's 2.16.1).
+    public let transformerLensMajor: Int
     public var description: String { name }
 
     init?(entry: JSONValue) {
@@ -83,5 +86,7 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
         tlProcessedBroken = entry["tl_processed_broken"]?.boolValue ?? false
         let wrong = entry["tl_wrong_cfg"]?.objectMembers ?? []
         tlWrongConfig = Dictionary(wrong.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        let version = entry["versions"]?["transformer_lens"]?.stringValue ?? "2"
+        transformerLensMajor = Int(version.prefix { $0.isNumber }) ?? 2
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TLCore
+import TLModel
 
 /// Causal self-attention of one layer: one product for Q, K and V of all heads, a
 /// product per (sequence, head) for scores and for z, one product for the output.
@@ -30,17 +31,24 @@ struct AttentionForward {
         hooks.recordHeads("\(name).hook_k", qkv, columnOffset: qWidth, heads: kv, dHead: dh)
         hooks.recordHeads("\(name).hook_v", qkv, columnOffset: qWidth + kvWidth, heads: kv, dHead: dh)
 
-        if let qNorm = weights.qNorm, let kNorm = weights.kNorm {
-            // TransformerLens runs these norms over `[batch·pos·heads, d_head]`, so their
-            // hooks have that shape.
-            let q = HeadNormHooks(name: "\(name).q_norm", hooks: hooks, vectors: qkv.rows * heads, dHead: dh)
-            let k = HeadNormHooks(name: "\(name).k_norm", hooks: hooks, vectors: qkv.rows * kv, dHead: dh)
+        if let scope = spec.qkNorm, let qNorm = weights.qNorm, let kNorm = weights.kNorm {
+            // Per head, TransformerLens runs these norms over `[batch·pos·heads, d_head]`; over the
+            // whole projection, over `[batch, pos, heads·d_head]`: their hooks have those shapes.
+            let (qSegments, kSegments) = (scope.segments(heads: heads), scope.segments(heads: kv))
+            let (qw, kw) = (qWidth / qSegments, kvWidth / kSegments)
+            let q = QKNormHooks(name: "\(name).q_norm", hooks: hooks, scope: scope, vectors: qkv.rows * qSegments, width: qw)
+            let k = QKNormHooks(name: "\(name).k_norm", hooks: hooks, scope: scope, vectors: qkv.rows * kSegments, width: kw)
             for r in 0..<qkv.rows {
-                for h in 0..<heads { headRMS(qkv.row(r) + h * dh, weight: qNorm, hooks: q, index: r * heads + h) }
-                for h in 0..<kv { headRMS(qkv.row(r) + qWidth + h * dh, weight: kNorm, hooks: k, index: r * kv + h) }
+                for i in 0..<qSegments { rms(qkv.row(r) + i * qw, width: qw, weight: qNorm, hooks: q, index: r * qSegments + i) }
+                for i in 0..<kSegments {
+                    rms(qkv.row(r) + qWidth + i * kw, width: kw, weight: kNorm, hooks: k, index: r * kSegments + i)
+                }
             }
             q.flush(hooks)
             k.flush(hooks)
+        }
+        if let bound = spec.clip {
+            for i in 0..<qkv.count { qkv.data[i] = min(max(qkv.data[i], -bound), bound) }
         }
         if case .rotary(let rotary) = spec.position {
             let tables = rotary.tables(positions: seq)
@@ -114,9 +122,8 @@ struct AttentionForward {
         return out
     }
 
-    /// RMS-normalises one head vector with its weight (QK norm).
-    private func headRMS(_ v: UnsafeMutablePointer<Float>, weight: Matrix, hooks: HeadNormHooks, index: Int) {
-        let n = spec.dHead
+    /// RMS-normalises one query or key vector (a head, or the whole projection) with its weight.
+    private func rms(_ v: UnsafeMutablePointer<Float>, width n: Int, weight: Matrix, hooks: QKNormHooks, index: Int) {
         var squares: Float = 0
         for i in 0..<n { squares += v[i] * v[i] }
         let scale = (squares / Float(n) + spec.eps).squareRoot()
@@ -128,19 +135,22 @@ struct AttentionForward {
 }
 
 /// Buffers for the QK-norm hooks, allocated only when wanted.
-private struct HeadNormHooks {
+private struct QKNormHooks {
     let name: String
+    /// The hooks' leading dimensions: `[vectors]` per head, `[batch, pos]` over the whole projection.
+    let leading: [Int]
     let scale: Matrix?
     let normalized: Matrix?
 
-    init(name: String, hooks: HookSite, vectors: Int, dHead: Int) {
+    init(name: String, hooks: HookSite, scope: QKNormScope, vectors: Int, width: Int) {
         self.name = name
+        leading = scope == .perHead ? [vectors] : hooks.tokenShape
         scale = hooks.wants("\(name).hook_scale") ? Matrix(rows: vectors, cols: 1) : nil
-        normalized = hooks.wants("\(name).hook_normalized") ? Matrix(rows: vectors, cols: dHead) : nil
+        normalized = hooks.wants("\(name).hook_normalized") ? Matrix(rows: vectors, cols: width) : nil
     }
 
     func flush(_ hooks: HookSite) {
-        if let scale { hooks.record("\(name).hook_scale", scale, shape: [scale.rows, 1]) }
-        if let normalized { hooks.record("\(name).hook_normalized", normalized, shape: [normalized.rows, normalized.cols]) }
+        if let scale { hooks.record("\(name).hook_scale", scale, shape: leading + [1]) }
+        if let normalized { hooks.record("\(name).hook_normalized", normalized, shape: leading + [normalized.cols]) }
     }
 }

@@ -8,7 +8,8 @@ struct AttentionWeights: Sendable {
     /// `W_O` as stored, `[heads·d_head, d_model]`.
     let out: Matrix
     let outBias: Matrix?
-    /// Qwen 3's per-head RMS norms of queries and keys (`attn.q_norm.w`, `attn.k_norm.w`).
+    /// RMS norms of queries and keys (`attn.q_norm.w`, `attn.k_norm.w`): per head (Qwen 3) or
+    /// over the whole projection (OLMo 2/3, OLMoE).
     let qNorm: Matrix?
     let kNorm: Matrix?
 
@@ -54,9 +55,9 @@ struct AttentionWeights: Sendable {
         }
         out = try reader.matrix("\(p)W_O", [h, dh, d], rows: h * dh, cols: d)
         outBias = try reader.optionalVector("\(p)b_O", [d])
-        if spec.qkNorm {
-            qNorm = try reader.vector("\(p)q_norm.w", [dh])
-            kNorm = try reader.vector("\(p)k_norm.w", [dh])
+        if let scope = spec.qkNorm {
+            qNorm = try reader.vector("\(p)q_norm.w", [scope.width(heads: h, dHead: dh)])
+            kNorm = try reader.vector("\(p)k_norm.w", [scope.width(heads: kv, dHead: dh)])
         } else {
             qNorm = nil
             kNorm = nil

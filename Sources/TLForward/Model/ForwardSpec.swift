@@ -32,6 +32,8 @@ struct ForwardSpec: Sendable {
     let finalNorm: NormKind?
     /// Gemma 2: norms after attention and after the MLP too.
     let normAfter: NormKind?
+    /// Whether `ln1`/`ln2` sit before their sublayer, after it (OLMo 2/3), or both with `_post` (Gemma 2).
+    let normPlacement: NormPlacement
     /// SoLU's norm over the MLP's hidden units.
     let mlpHiddenNorm: NormKind?
     let postEmbeddingNorm: Bool
@@ -42,7 +44,12 @@ struct ForwardSpec: Sendable {
     let expertsPerToken: Int
     let attentionOnly: Bool
     let parallel: Bool
-    let qkNorm: Bool
+    /// RMS norms of queries and keys, per head or over the whole projection.
+    let qkNorm: QKNormScope?
+    /// OLMo's `clip_qkv`: Q, K and V clamped to ±clip after projection and QK norm.
+    let clip: Float?
+    /// Whether the chosen experts' router weights are rescaled to sum to one (OLMoE: `norm_topk_prob`).
+    let renormalisesTopK: Bool
     /// Scores are divided by this (already including the inverse-layer-index factor per layer).
     let attentionScales: [Float]
     /// Local window per layer (nil = global causal).
@@ -79,6 +86,7 @@ struct ForwardSpec: Sendable {
         norm = config.norm
         finalNorm = config.finalNorm
         normAfter = config.normAfter
+        normPlacement = config.normPlacement
         mlpHiddenNorm = config.mlpHiddenNorm
         if config.useNormalizationBeforeAndAfter {
             try require(norm?.centres == false,
@@ -123,7 +131,14 @@ struct ForwardSpec: Sendable {
             try require(!gated && experts == 0, "solu_ln is only supported in a standard MLP")
         }
         parallel = config.parallelAttnMLP
-        qkNorm = config.useQKNorm
+        qkNorm = config.qkNormScope
+        if let bound = config.clipQKV {
+            try require(bound > 0, "clip_qkv must be positive")
+            clip = Float(bound)
+        } else {
+            clip = nil
+        }
+        renormalisesTopK = config.renormalisesTopK
         let baseScale = config.useAttnScale ? Float(config.attnScale) : 1
         attentionScales = (0..<config.nLayers).map { layer in
             config.scaleAttnByInverseLayerIdx ? baseScale * Float(layer + 1) : baseScale
@@ -152,4 +167,13 @@ struct ForwardSpec: Sendable {
     }
 
     var groupSize: Int { heads / kvHeads }
+
+    /// The norms around one sublayer (`ln1`: attention, `ln2`: MLP), by parameter prefix and kind.
+    func norms(around sublayer: String) -> (before: (name: String, kind: NormKind)?, after: (name: String, kind: NormKind)?) {
+        switch normPlacement {
+        case .before: return (norm.map { (sublayer, $0) }, nil)
+        case .beforeAndAfter: return (norm.map { (sublayer, $0) }, normAfter.map { (sublayer + "_post", $0) })
+        case .after: return (nil, norm.map { (sublayer, $0) })
+        }
+    }
 }

@@ -64,7 +64,7 @@ struct MLPForward {
         BLAS.product(x, router, transposeB: true, into: probabilities)
         for t in 0..<tokens { softmaxRow(probabilities.row(t), count: e) }
         hooks.record("\(name).hook_expert_weights", probabilities, shape: [tokens, e])
-        // Per expert: the tokens routed to it and their renormalised weights.
+        // Per expert: the tokens routed to it and their weights (renormalised unless norm_topk_prob is false).
         var routed = [[(token: Int, weight: Float)]](repeating: [], count: e)
         var chosen = [Float]()
         for t in 0..<tokens {
@@ -72,7 +72,8 @@ struct MLPForward {
             let order = (0..<e).sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(k)
             var total: Float = 0
             for i in order { total += p[i] }
-            for i in order { routed[i].append((t, p[i] / total)) }
+            let divisor = spec.renormalisesTopK ? total : 1
+            for i in order { routed[i].append((t, p[i] / divisor)) }
             chosen += order.map(Float.init)
         }
         hooks.record("\(name).hook_expert_indices", FloatTensor(shape: [tokens, k], values: chosen))
