@@ -13,7 +13,7 @@ struct SafeTensorsWriterTests {
         for info in reference.tensorInfos {
             #expect(!FileManager.default.fileExists(atPath: path))  // nothing at the target until finish()
             let tensor = try reference.tensor(named: info.name)
-            let written = try tensor.withContiguousBytes { bytes throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
+            let written: Void? = try tensor.withContiguousBytes { bytes throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
             #expect(written != nil)
         }
         try writer.finish()

@@ -16,7 +16,7 @@ enum TestSupport {
     /// Writes `bytes` to a new file in a fresh temporary directory and returns its path.
     static func file(_ bytes: [UInt8], named name: String) -> String {
         let path = temporaryDirectory() + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
         return path
     }
 
