@@ -261,6 +261,36 @@ def gem2_config():
                                      bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
 
 
+def gemma3_config():
+    # Mixed layers: sliding (window 6, rope base 10k) / full (rope base 1e6) / sliding.
+    # query_pre_attn_scalar = head_dim, as in every Gemma 3 but 27B (TL scales by sqrt(d_head)).
+    return transformers.Gemma3TextConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+                                         num_attention_heads=4, num_key_value_heads=2, head_dim=8,
+                                         max_position_embeddings=64, hidden_activation="gelu_pytorch_tanh",
+                                         query_pre_attn_scalar=8, sliding_window=6,
+                                         layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+                                         rope_theta=1000000.0, rope_local_base_freq=10000.0,
+                                         bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
+
+
+def gemma3_tl_cfg(hf) -> dict:
+    """TransformerLens 2.18 hard-codes Gemma 3 configs by hub name (google/gemma-3-*); this is its
+    entry's shape filled with the tiny model's sizes, so its own weight conversion and processing run."""
+    return {
+        "d_model": hf.hidden_size, "d_head": hf.head_dim, "n_heads": hf.num_attention_heads,
+        "d_mlp": hf.intermediate_size, "n_layers": hf.num_hidden_layers,
+        "n_ctx": min(hf.max_position_embeddings, 8192), "eps": hf.rms_norm_eps, "d_vocab": hf.vocab_size,
+        "act_fn": "gelu_pytorch_tanh", "initializer_range": hf.initializer_range, "normalization_type": "RMS",
+        "rotary_base": hf.rope_theta, "rotary_base_local": hf.rope_local_base_freq,
+        "positional_embedding_type": "rotary", "use_attn_scale": True,
+        "n_key_value_heads": hf.num_key_value_heads, "gated_mlp": True, "final_rms": True,
+        "use_normalization_before_and_after": True, "use_qk_norm": True, "window_size": hf.sliding_window,
+        "use_local_attn": True,
+        "attn_types": ["local" if t == "sliding_attention" else "global" for t in hf.layer_types],
+        "original_architecture": "Gemma3ForCausalLM", "tokenizer_name": None,
+    }
+
+
 # --------------------------------------------------------------------------------------------
 # The table of cases
 # --------------------------------------------------------------------------------------------
@@ -280,6 +310,8 @@ class Case:
     tl_processed_broken: bool = False
     tl_wrong_cfg: dict | None = None
     notes: str = ""
+    tl_release: str = "2.16.1"     # the transformer-lens the references need (Gemma 3: 2.18.0, its first)
+    tl_cfg: Callable[[Any], dict] | None = None  # TL's cfg dict where TL hard-codes it by hub name
 
 
 GPT2_QUIRKS = "LayerNorm, learned positions, Conv1D (transposed) weights, fused c_attn, tied embeddings, gelu_new"
@@ -337,6 +369,12 @@ CASES: list[Case] = [
          "attention soft-cap 2, final logit soft-cap 3, query_pre_attn_scalar 12, pre+post norms, "
          "(1 + w) RMSNorm, embedding scale, GQA 4/2, tied", rotary=True, gqa=True, tl=False,
          notes="TransformerLens 2.16.1 hard-codes Gemma 2 configs by hub name; a local path cannot be loaded"),
+    Case("gemma3", "gemma3", gemma3_config, 16, "Gemma 3 text: 3 layers sliding(6)/full/sliding, local rope "
+         "base 1e4 vs global 1e6, q/k RMS norm (1 + w) per head, pre+post norms, no soft-caps, "
+         "query_pre_attn_scalar 8, embedding scale, GQA 4/2, tied", rotary=True, gqa=True,
+         tl_release="2.18.0", tl_cfg=gemma3_tl_cfg,
+         notes="TransformerLens 2.18.0 hard-codes Gemma 3 configs by hub name; its references come from its "
+               "own weight conversion and processing over a cfg shaped as its hard-coded entries"),
 ]
 CASE_BY_NAME = {c.name: c for c in CASES}
 
@@ -434,9 +472,15 @@ def tl_model(case: Case, hf_model, proc: str, cfg_overrides: dict | None = None)
 
     flags = dict(PROCESSINGS[proc])
     # Paths are relative to Fixtures/models so cfg.model_name / tokenizer_name are the case name.
-    cfg = loading.get_pretrained_model_config(case.name, hf_cfg=hf_model.config.to_dict(),
-                                              fold_ln=flags["fold_ln"], device="cpu",
-                                              dtype=torch.float32)
+    original = loading.convert_hf_model_config
+    if case.tl_cfg:
+        loading.convert_hf_model_config = lambda name, **kw: dict(case.tl_cfg(hf_model.config), tokenizer_name=name)
+    try:
+        cfg = loading.get_pretrained_model_config(case.name, hf_cfg=hf_model.config.to_dict(),
+                                                  fold_ln=flags["fold_ln"], device="cpu",
+                                                  dtype=torch.float32)
+    finally:
+        loading.convert_hf_model_config = original
     for key, value in (cfg_overrides or {}).items():
         setattr(cfg, key, value)
     if flags["center_unembed"] and cfg.output_logits_soft_cap > 0.0:
@@ -539,6 +583,7 @@ def manifest_entry(case: Case, deltas: dict) -> dict:
         "vocab_size": config["vocab_size"],
         "tokenizer_vocab_size": model_tokenizer().get_vocab_size(),
         "tl_vs_hf_max_abs_dlogprob": deltas,
+        "transformer_lens": case.tl_release,
         "tl_logits_match_hf": bool(case.tl and deltas and max(
             v for k, v in deltas.items() if k in PROCESSINGS) <= TL_AGREEMENT),
     }
@@ -568,8 +613,15 @@ def main(argv: list[str] | None = None) -> int:
 
     deltas = dict(previous)
     for case in CASES:
-        if everything or case.name in wanted:
-            deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
+        if not (everything or case.name in wanted):
+            continue
+        if case.tl and case.tl_release != _tl_version():
+            if everything:
+                print(f"{case.name}: skipped (needs transformer-lens {case.tl_release}: --only {case.name})")
+                continue
+            parser.error(f"{case.name} needs transformer-lens {case.tl_release} (tools/.venv-tl218), "
+                         f"not {_tl_version()}")
+        deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
 
     if everything or "containers" in wanted:
         fixture_containers.make_containers(FIXTURES, [c for c in CASES if (MODELS / c.name).exists()])
@@ -580,8 +632,9 @@ def main(argv: list[str] | None = None) -> int:
                                    tl_model, load_hf, max_dlogprob)
 
     cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()]
+    # transformer_lens: the release most cases use; a case needing another names it (tl_release).
     versions = {"torch": torch.__version__, "transformers": transformers.__version__,
-                "transformer_lens": _tl_version(), "numpy": np.__version__}
+                "transformer_lens": "2.16.1", "numpy": np.__version__}
     write_json(results_path, {"cases": cases, "input_shape": [BATCH, SEQ_LEN],
                               "tl_processings": list(PROCESSINGS),
                               "generator": "tools/make_fixtures.py", "versions": versions})

@@ -25,10 +25,5 @@ extension ArchitectureModule {
             try GemmaStyle.finish(&c, hf)
             return c
         },
-        tensors: GemmaStyle.embed + [
-            .map("blocks.{l}.ln1.w", "layers.{l}.input_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln1_post.w", "layers.{l}.post_attention_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln2.w", "layers.{l}.pre_feedforward_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln2_post.w", "layers.{l}.post_feedforward_layernorm.weight", .addOne),
-        ] + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + GemmaStyle.unembed)
+        tensors: GemmaStyle.embed + GemmaStyle.prePostNorms + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + GemmaStyle.unembed)
 }

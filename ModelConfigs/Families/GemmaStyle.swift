@@ -1,12 +1,20 @@
 import TLCore
 import TLModel
 
-/// What Gemma and Gemma 2 share on top of `LlamaStyle`: embeddings multiplied by √d_model
+/// What the Gemma families share on top of `LlamaStyle`: embeddings multiplied by √d_model
 /// (TransformerLens bakes it into `W_E`; the tied unembedding stays unscaled), RMSNorms that
 /// scale by `1 + w` (TransformerLens stores the sum), and the config fields both read alike.
 enum GemmaStyle {
     static let embed: [TensorRule] = [
         .map("embed.W_E", "embed_tokens.weight", .scaleBySqrtDModel),
+    ]
+
+    /// Gemma 2 and 3: a norm before and after both attention and the MLP.
+    static let prePostNorms: [TensorRule] = [
+        .map("blocks.{l}.ln1.w", "layers.{l}.input_layernorm.weight", .addOne),
+        .map("blocks.{l}.ln1_post.w", "layers.{l}.post_attention_layernorm.weight", .addOne),
+        .map("blocks.{l}.ln2.w", "layers.{l}.pre_feedforward_layernorm.weight", .addOne),
+        .map("blocks.{l}.ln2_post.w", "layers.{l}.post_feedforward_layernorm.weight", .addOne),
     ]
 
     static let unembed: [TensorRule] = [

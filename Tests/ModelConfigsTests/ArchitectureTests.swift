@@ -22,7 +22,7 @@ struct ArchitectureTests {
         "use_normalization_before_and_after", "attn_scores_soft_cap", "output_logits_soft_cap",
         "use_NTK_by_parts_rope", "NTK_by_parts_low_freq_factor", "NTK_by_parts_high_freq_factor",
         "NTK_by_parts_factor", "NTK_original_ctx_len", "n_params", "initializer_range", "init_weights",
-        "from_checkpoint", "n_devices", "load_in_4bit", "ungroup_grouped_query_attention",
+        "from_checkpoint", "n_devices", "load_in_4bit", "ungroup_grouped_query_attention", "rotary_base_local",
     ]
 
     static func canonicalConfig(_ name: String) throws -> CanonicalConfig {
@@ -48,7 +48,7 @@ struct ArchitectureTests {
                 #expect(kinds.count == n, "\(fixture): attn_types has one entry per layer")
                 continue
             }
-            #expect(ours[field] == expected, "\(fixture): \(field) is \(ours[field] ?? .null), TransformerLens \(expected)")
+            #expect((ours[field] ?? .null) == expected, "\(fixture): \(field) is \(ours[field] ?? .null), TransformerLens \(expected)")
         }
     }
 

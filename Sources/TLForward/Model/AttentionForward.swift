@@ -42,7 +42,7 @@ struct AttentionForward {
             q.flush(hooks)
             k.flush(hooks)
         }
-        if case .rotary(let rotary) = spec.position {
+        if let rotary = spec.rotary(layer: layer) {
             let tables = rotary.tables(positions: seq)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rotary.dim)
             defer { scratch.deallocate() }
