@@ -26,7 +26,8 @@ struct ArchitectureTests {
     ]
 
     static func canonicalConfig(_ name: String) throws -> CanonicalConfig {
-        let hf = try HFConfig(path: Fixtures.model(name) + "/config.json")
+        // A multimodal wrapper's config is its language model's (`text_config`).
+        let hf = try HFConfig(path: Fixtures.model(name) + "/config.json").languageModel()
         return try ArchitectureRegistry.module(for: hf).canonicalConfig(from: hf, modelID: Fixtures.model(name))
     }
 
