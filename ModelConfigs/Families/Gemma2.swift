@@ -15,10 +15,7 @@ extension ArchitectureModule {
             var c = try GemmaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2304, heads: 8, layers: 26, context: 8192,
                                                                   mlp: 9216, vocab: 256000, headDim: 256),
                                               activationKey: "hidden_activation", kvHeads: 4)
-            c.useNormalizationBeforeAndAfter = true
-            c.attnScale = try hf.double("query_pre_attn_scalar", default: 256).squareRoot()
-            c.attnScoresSoftCap = try hf.optionalDouble("attn_logit_softcapping") ?? -1
-            c.outputLogitsSoftCap = try hf.optionalDouble("final_logit_softcapping") ?? -1
+            try GemmaStyle.applyNormsAfterAndScaling(&c, hf)
             let layerTypes = try hf.optionalStrings("layer_types")
                 ?? (0..<c.nLayers).map { $0 % 2 == 0 ? "sliding_attention" : "full_attention" }
             try hf.applyLayerTypes(layerTypes, to: &c, defaultWindow: 4096)

@@ -20,11 +20,8 @@ extension ArchitectureModule {
                                                                   headDim: 256),
                                               activationKey: "hidden_activation", kvHeads: 4)
             c.nCtx = min(c.nCtx, 8192)  // TransformerLens's "safe default" for every Gemma 3
-            c.useNormalizationBeforeAndAfter = true
+            try GemmaStyle.applyNormsAfterAndScaling(&c, hf)
             c.useQKNorm = true
-            c.attnScale = try hf.double("query_pre_attn_scalar", default: 256).squareRoot()
-            c.attnScoresSoftCap = try hf.optionalDouble("attn_logit_softcapping") ?? -1
-            c.outputLogitsSoftCap = try hf.optionalDouble("final_logit_softcapping") ?? -1
             c.rotaryBaseLocal = try hf.double("rope_local_base_freq", default: 10_000)
             // transformers' default pattern: every sixth layer is global.
             let pattern = max(try hf.int("sliding_window_pattern", default: try hf.int("_sliding_window_pattern", default: 6)), 1)

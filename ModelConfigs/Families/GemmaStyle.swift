@@ -34,7 +34,16 @@ enum GemmaStyle {
         return c
     }
 
-    /// The checks and RoPE scaling both families end their config with.
+    /// Gemma 2 and 3: norms after attention and MLP too, queries scaled by `query_pre_attn_scalar`,
+    /// and the optional tanh soft-caps on attention scores and output logits.
+    static func applyNormsAfterAndScaling(_ c: inout CanonicalConfig, _ hf: HFConfig) throws(TLError) {
+        c.useNormalizationBeforeAndAfter = true
+        c.attnScale = try hf.double("query_pre_attn_scalar", default: 256).squareRoot()
+        c.attnScoresSoftCap = try hf.optionalDouble("attn_logit_softcapping") ?? -1
+        c.outputLogitsSoftCap = try hf.optionalDouble("final_logit_softcapping") ?? -1
+    }
+
+    /// The checks and RoPE scaling every Gemma family ends its config with.
     static func finish(_ c: inout CanonicalConfig, _ hf: HFConfig) throws(TLError) {
         try hf.require("attention_bias", is: false, default: false, "biased attention projections")
         try hf.applyRopeScaling(to: &c)
