@@ -70,7 +70,7 @@ public struct ArchitectureModule: Sendable {
             throw .badFile(path: hf.path, problem: "\(c.nHeads) attention heads cannot be grouped into \(g) key/value heads")
         }
         // The causal-LM name TransformerLens knows, also for base-model files (`GPT2Model`).
-        c.originalArchitecture = architectures[0]
+        c.originalArchitecture = hf.recordedArchitecture ?? architectures[0]
         // TransformerLens-native configs name their tokenizer (`tokenizer_name`); others are their own.
         c.tokenizerName = c.tokenizerName ?? modelID
         let trimmed = modelID.hasSuffix("/") ? String(modelID.dropLast()) : modelID

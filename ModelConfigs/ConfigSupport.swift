@@ -25,6 +25,14 @@ extension HFConfig {
             c.NTKByPartsLowFreqFactor = number("low_freq_factor", c.NTKByPartsLowFreqFactor)
             c.NTKByPartsHighFreqFactor = number("high_freq_factor", c.NTKByPartsHighFreqFactor)
             c.NTKOriginalCtxLen = scaling["original_max_position_embeddings"]?.intValue ?? c.NTKOriginalCtxLen
+        case "linear":
+            // Every frequency divided by `factor`: NTK-by-parts whose smallest wavelength (2π) is
+            // already beyond the low-frequency bound (an original context of 1 position) is exactly that.
+            c.useNTKByPartsRope = true
+            c.NTKByPartsFactor = scaling["factor"]?.doubleValue ?? 1
+            c.NTKByPartsLowFreqFactor = 1
+            c.NTKByPartsHighFreqFactor = 2
+            c.NTKOriginalCtxLen = 1
         default:
             throw .unsupported("\(path): rope_scaling type '\(kind)' has no TransformerLens equivalent")
         }

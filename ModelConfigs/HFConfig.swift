@@ -8,6 +8,9 @@ public struct HFConfig: Sendable {
     public let json: JSONValue
     /// The file, for error messages.
     public let path: String
+    /// What TransformerLens records as `original_architecture` when it is not the family's own
+    /// name (a multimodal wrapper's language model: Gemma 3's keeps the wrapper's).
+    public var recordedArchitecture: String?
 
     public init(json: JSONValue, path: String) throws(TLError) {
         guard json.objectMembers != nil else {

@@ -70,6 +70,17 @@ Hugging Face is right in each; tests of logits must use `hf_logits.safetensors`.
 - **gem, gem2**: TL 2.16.1 selects Gemma configs by hub name (`google/gemma-...`) and raises
   `NotImplementedError` for a local path, so these cases have Hugging Face logits only
   (`tl_references: false`).
+- **gemma3, gemma3-mm (TransformerLens 2.18.0, the release that added Gemma 3)**: TL hard-codes
+  Gemma 3 configs by hub name, so their references come from TL's own weight conversion and
+  processing over a cfg shaped as its entries (`gemma3_tl_cfg` in make_fixtures.py). On the real
+  checkpoints TL's entries differ from transformers: `attn_scale` is √d_head, not
+  √`query_pre_attn_scalar` (equal except for 27B: √128 vs √168); `rope_scaling` (linear, factor 8, on
+  the global layers of 4B/12B/27B) is ignored; `n_ctx` is capped at 8192. The fixtures' values avoid
+  those three (query_pre_attn_scalar = head_dim, no rope_scaling, 64 positions), so TL agrees here.
+- **llava, llava-lm-prefix, gemma3-mm (multimodal)**: `hf_logits` are the whole wrapper's logits on
+  text-only input (no pixel values). TL's references are what it makes of the language model:
+  for LLaVA a `LlamaForCausalLM` built from the wrapper's modules passed as `hf_model` (TL 2.16.1,
+  cfg from the text config alone); for Gemma 3 TL 2.18.0's converter reading the wrapper itself.
 - Known TL layout quirks present in the references (they are TL's canonical layout, not errors
   in logits): zero biases materialised where a model has none (b_Q, b_K, b_V, b_O, b_in, b_out, b_U);
   Phi-3's converter builds `ln1.b`/`ln2.b` of shape [d_vocab], which the RMSNorm model does not have,
@@ -90,11 +101,18 @@ Our logits follow Hugging Face; our weights follow TransformerLens wherever it i
 - **refactor_factored_attn_matrices** on rotary models (TL asserts) and on grouped-query attention
   (TL crashes): refused with a clear error before any weight is touched.
 - **Mixtral top-k renormalisation**: TL 2.16.1 does renormalise (raw logits agree); nothing to fix.
+- **Gemma 3** (TL 2.18.0): `attn_scale` is read from `query_pre_attn_scalar`; `rope_scaling`
+  `linear` (factor f) is written as NTK-by-parts with `NTK_original_ctx_len` 1, low/high factors 1/2,
+  which divides every global frequency by f exactly as transformers does; tlconvert's forward pass
+  leaves local layers unscaled (transformers' `rope_local_base_freq` rotary has no scaling), while
+  TransformerLens applies NTK-by-parts to every layer, so a converted 4B+ Gemma 3 loaded into
+  TransformerLens still differs on its local layers (it differs on all layers with TL's own cfg).
+  `n_ctx` keeps TL's 8192 cap.
 
 ## manifest.json
 `{"cases": [...], "input_shape": [2, 16], "tl_processings": [...], "generator", "versions"}`; per case:
 - `name`, `family`, `architecture` (config.json `architectures[0]`), `variant` (safetensors | hub |
-  bin | sharded | f16 | bf16), `weights` (weight files in the model dir), `rotary`, `gqa`, `quirks`, `notes`, `seed`
+  bin | sharded | f16 | bf16 | lm-prefix), `transformer_lens` (the release its references need), `weights` (weight files in the model dir), `rotary`, `gqa`, `quirks`, `notes`, `seed`
 - `tl_references` (tl/ exists), `tl_processings` (which `<proc>` files exist),
   `tl_processed_broken` (fold_ln/defaults references known wrong), `tl_logits_match_hf`
   (every `<proc>` is within 1e-4 of HF), `tl_vs_hf_max_abs_dlogprob` (per `<proc>`; plus

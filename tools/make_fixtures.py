@@ -261,6 +261,81 @@ def gem2_config():
                                      bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
 
 
+def gemma3_config():
+    # Mixed layers: sliding (window 6, rope base 10k) / full (rope base 1e6) / sliding.
+    # query_pre_attn_scalar = head_dim, as in every Gemma 3 but 27B (TL scales by sqrt(d_head)).
+    return transformers.Gemma3TextConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=3,
+                                         num_attention_heads=4, num_key_value_heads=2, head_dim=8,
+                                         max_position_embeddings=64, hidden_activation="gelu_pytorch_tanh",
+                                         query_pre_attn_scalar=8, sliding_window=6,
+                                         layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+                                         rope_theta=1000000.0, rope_local_base_freq=10000.0,
+                                         bos_token_id=0, eos_token_id=0, pad_token_id=0, initializer_range=0.1)
+
+
+def gemma3_tl_cfg(hf, tl_convert=None, architecture: str = "Gemma3ForCausalLM") -> dict:
+    """TransformerLens 2.18 hard-codes Gemma 3 configs by hub name (google/gemma-3-*); this is its
+    entry's shape filled with the tiny model's sizes, so its own weight conversion and processing run."""
+    return {
+        "d_model": hf.hidden_size, "d_head": hf.head_dim, "n_heads": hf.num_attention_heads,
+        "d_mlp": hf.intermediate_size, "n_layers": hf.num_hidden_layers,
+        "n_ctx": min(hf.max_position_embeddings, 8192), "eps": hf.rms_norm_eps, "d_vocab": hf.vocab_size,
+        "act_fn": "gelu_pytorch_tanh", "initializer_range": hf.initializer_range, "normalization_type": "RMS",
+        "rotary_base": hf.rope_theta, "rotary_base_local": hf.rope_local_base_freq,
+        "positional_embedding_type": "rotary", "use_attn_scale": True,
+        "n_key_value_heads": hf.num_key_value_heads, "gated_mlp": True, "final_rms": True,
+        "use_normalization_before_and_after": True, "use_qk_norm": True, "window_size": hf.sliding_window,
+        "use_local_attn": True,
+        "attn_types": ["local" if t == "sliding_attention" else "global" for t in hf.layer_types],
+        "original_architecture": architecture, "tokenizer_name": None,
+    }
+
+
+def gemma3_mm_tl_cfg(hf, tl_convert=None) -> dict:
+    # TransformerLens 2.18 names the multimodal checkpoints' architecture Gemma3ForConditionalGeneration.
+    return gemma3_tl_cfg(hf.get_text_config(), architecture="Gemma3ForConditionalGeneration")
+
+
+IMAGE_TOKEN = V - 1  # inside the vocabulary: text-only inputs never need pixel values
+
+
+def llava_config():
+    # A tiny CLIP tower (2 layers: LLaVA reads the second to last) around lam-gqa's kind of LLaMA.
+    vision = transformers.CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                                           num_attention_heads=2, image_size=8, patch_size=4)
+    text = dict(model_type="llama", vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64, rms_norm_eps=1e-5,
+                tie_word_embeddings=False, bos_token_id=0, eos_token_id=0, initializer_range=0.1)
+    return transformers.LlavaConfig(vision_config=vision.to_dict(), text_config=text,
+                                    image_token_index=IMAGE_TOKEN, tie_word_embeddings=False)
+
+
+def gemma3_mm_config():
+    vision = transformers.SiglipVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                             num_attention_heads=2, image_size=8, patch_size=4)
+    return transformers.Gemma3Config(vision_config=vision.to_dict(), text_config=gemma3_config().to_dict(),
+                                     mm_tokens_per_image=4, image_token_index=IMAGE_TOKEN,
+                                     boi_token_index=V - 3, eoi_token_index=V - 2)
+
+
+def llava_language_model(model):
+    """What the notebook hands TransformerLens as hf_model: the wrapper's LLaMA as a LlamaForCausalLM."""
+    lm = transformers.LlamaForCausalLM(model.config.text_config)
+    lm.model = model.model.language_model
+    lm.lm_head = model.lm_head
+    return lm.eval()
+
+
+def tl_cfg_of_language_model(hf, tl_convert) -> dict:
+    """TransformerLens's own config derivation, on the language model's config saved alone."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        text = hf.get_text_config()
+        text.architectures = ["LlamaForCausalLM"]
+        text.save_pretrained(tmp)
+        return tl_convert(tmp)
+
+
 # --------------------------------------------------------------------------------------------
 # The table of cases
 # --------------------------------------------------------------------------------------------
@@ -280,6 +355,10 @@ class Case:
     tl_processed_broken: bool = False
     tl_wrong_cfg: dict | None = None
     notes: str = ""
+    tl_release: str = "2.16.1"     # the transformer-lens the references need (Gemma 3: 2.18.0, its first)
+    tl_cfg: Callable[[Any, Callable], dict] | None = None  # (hf config, TL's own derivation) -> TL's cfg dict
+    wrapper: Any = None            # a multimodal class (transformers) whose language model TL gets
+    tl_hf_model: Callable[[Any], Any] | None = None  # the model TL is handed as hf_model
 
 
 GPT2_QUIRKS = "LayerNorm, learned positions, Conv1D (transposed) weights, fused c_attn, tied embeddings, gelu_new"
@@ -337,6 +416,28 @@ CASES: list[Case] = [
          "attention soft-cap 2, final logit soft-cap 3, query_pre_attn_scalar 12, pre+post norms, "
          "(1 + w) RMSNorm, embedding scale, GQA 4/2, tied", rotary=True, gqa=True, tl=False,
          notes="TransformerLens 2.16.1 hard-codes Gemma 2 configs by hub name; a local path cannot be loaded"),
+    Case("gemma3", "gemma3", gemma3_config, 16, "Gemma 3 text: 3 layers sliding(6)/full/sliding, local rope "
+         "base 1e4 vs global 1e6, q/k RMS norm (1 + w) per head, pre+post norms, no soft-caps, "
+         "query_pre_attn_scalar 8, embedding scale, GQA 4/2, tied", rotary=True, gqa=True,
+         tl_release="2.18.0", tl_cfg=gemma3_tl_cfg,
+         notes="TransformerLens 2.18.0 hard-codes Gemma 3 configs by hub name; its references come from its "
+               "own weight conversion and processing over a cfg shaped as its hard-coded entries"),
+    Case("llava", "llava", llava_config, 17, "LlavaForConditionalGeneration: a 2-layer CLIP tower and projector "
+         "(left out) around a LLaMA (GQA 4/2, untied); saved by save_pretrained: language_model.model.* + "
+         "language_model.lm_head.*", rotary=True, gqa=True, wrapper="LlavaForConditionalGeneration",
+         tl_cfg=tl_cfg_of_language_model, tl_hf_model=llava_language_model,
+         notes="references: the whole model's logits on text-only input; TransformerLens given the language "
+               "model as hf_model (a LlamaForCausalLM of the wrapper's modules), as the LLaVA notebook does"),
+    Case("llava-lm-prefix", "llava", llava_config, 17, "llava's weights in the other layout transformers writes: "
+         "model.language_model.* + lm_head.* (+ model.vision_tower.*, model.multi_modal_projector.*)",
+         rotary=True, gqa=True, variant="lm-prefix", wrapper="LlavaForConditionalGeneration",
+         tl_cfg=tl_cfg_of_language_model, tl_hf_model=llava_language_model, notes="same weights as llava (seed 17)"),
+    Case("gemma3-mm", "gemma3", gemma3_mm_config, 18, "Gemma3ForConditionalGeneration: a 1-layer SigLIP tower and "
+         "projector (left out) around gemma3's kind of text model (tied); saved by save_pretrained",
+         rotary=True, gqa=True, wrapper="Gemma3ForConditionalGeneration", tl_release="2.18.0",
+         tl_cfg=gemma3_mm_tl_cfg,
+         notes="references: the whole model's logits on text-only input; TransformerLens 2.18.0's Gemma 3 "
+               "conversion of the multimodal model (it reads the language model) over its hard-coded cfg shape"),
 ]
 CASE_BY_NAME = {c.name: c for c in CASES}
 
@@ -349,8 +450,11 @@ def build_model(case: Case) -> transformers.PreTrainedModel:
     config = case.config()
     config._attn_implementation = "eager"
     torch.manual_seed(case.seed)
-    model = transformers.AutoModelForCausalLM.from_config(config, attn_implementation="eager",
-                                                          torch_dtype=torch.float32)
+    if case.wrapper:
+        model = getattr(transformers, case.wrapper)(config).to(torch.float32)
+    else:
+        model = transformers.AutoModelForCausalLM.from_config(config, attn_implementation="eager",
+                                                              torch_dtype=torch.float32)
     model.eval()
     perturb(model, case.seed)
     if getattr(model.config, "tie_word_embeddings", False) and hasattr(model, "tie_weights"):
@@ -373,9 +477,21 @@ def save_checkpoint(case: Case, model: transformers.PreTrainedModel, directory: 
         model.to(torch.float32)
     elif case.variant == "hub":
         save_gpt2_hub_layout(model, directory)
+    elif case.variant == "lm-prefix":
+        save_in_memory_layout(model, directory)
     else:
         raise ValueError(case.variant)
     save_model_tokenizer(directory)
+
+
+def save_in_memory_layout(model, directory: Path) -> None:
+    """A wrapper's tensors under its in-memory names (model.language_model.*, lm_head.*), as
+    transformers releases after 4.57 save them; 4.57's save_pretrained writes the older layout."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    save_file(tensors, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    model.config.architectures = [type(model).__name__]
+    model.config.save_pretrained(str(directory))
 
 
 def save_gpt2_hub_layout(model: transformers.GPT2LMHeadModel, directory: Path) -> None:
@@ -400,9 +516,9 @@ def save_gpt2_hub_layout(model: transformers.GPT2LMHeadModel, directory: Path) -
 # References: Hugging Face logits and TransformerLens state dicts
 # --------------------------------------------------------------------------------------------
 
-def load_hf(directory: Path) -> transformers.PreTrainedModel:
-    model = transformers.AutoModelForCausalLM.from_pretrained(
-        str(directory), torch_dtype=torch.float32, attn_implementation="eager")
+def load_hf(directory: Path, case: Case | None = None) -> transformers.PreTrainedModel:
+    loader = getattr(transformers, case.wrapper) if case and case.wrapper else transformers.AutoModelForCausalLM
+    model = loader.from_pretrained(str(directory), torch_dtype=torch.float32, attn_implementation="eager")
     model.eval()
     return model
 
@@ -434,9 +550,18 @@ def tl_model(case: Case, hf_model, proc: str, cfg_overrides: dict | None = None)
 
     flags = dict(PROCESSINGS[proc])
     # Paths are relative to Fixtures/models so cfg.model_name / tokenizer_name are the case name.
-    cfg = loading.get_pretrained_model_config(case.name, hf_cfg=hf_model.config.to_dict(),
-                                              fold_ln=flags["fold_ln"], device="cpu",
-                                              dtype=torch.float32)
+    original = loading.convert_hf_model_config
+    if case.tl_cfg:
+        loading.convert_hf_model_config = lambda name, **kw: dict(case.tl_cfg(hf_model.config, original),
+                                                                  tokenizer_name=name)
+    if case.tl_hf_model:
+        hf_model = case.tl_hf_model(hf_model)
+    try:
+        cfg = loading.get_pretrained_model_config(case.name, hf_cfg=hf_model.config.get_text_config().to_dict(),
+                                                  fold_ln=flags["fold_ln"], device="cpu",
+                                                  dtype=torch.float32)
+    finally:
+        loading.convert_hf_model_config = original
     for key, value in (cfg_overrides or {}).items():
         setattr(cfg, key, value)
     if flags["center_unembed"] and cfg.output_logits_soft_cap > 0.0:
@@ -497,8 +622,8 @@ def make_case(case: Case) -> dict:
     save_checkpoint(case, model, directory)
     del model
 
-    hf_model = load_hf(directory)
-    vocab = min(hf_model.config.vocab_size, model_tokenizer().get_vocab_size())
+    hf_model = load_hf(directory, case)
+    vocab = min(hf_model.config.get_text_config().vocab_size, model_tokenizer().get_vocab_size())
     input_ids = input_ids_for(case.seed, vocab)
     logits = hf_logits(hf_model, input_ids)
     save_file({"input_ids": input_ids.clone(), "logits": logits}, str(directory / "hf_logits.safetensors"))
@@ -536,9 +661,10 @@ def manifest_entry(case: Case, deltas: dict) -> dict:
         "quirks": case.quirks,
         "notes": case.notes,
         "seed": case.seed,
-        "vocab_size": config["vocab_size"],
+        "vocab_size": config.get("text_config", config)["vocab_size"],
         "tokenizer_vocab_size": model_tokenizer().get_vocab_size(),
         "tl_vs_hf_max_abs_dlogprob": deltas,
+        "transformer_lens": case.tl_release,
         "tl_logits_match_hf": bool(case.tl and deltas and max(
             v for k, v in deltas.items() if k in PROCESSINGS) <= TL_AGREEMENT),
     }
@@ -570,8 +696,15 @@ def main(argv: list[str] | None = None) -> int:
 
     deltas = dict(previous)
     for case in CASES:
-        if everything or case.name in wanted:
-            deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
+        if not (everything or case.name in wanted):
+            continue
+        if case.tl and case.tl_release != _tl_version():
+            if everything:
+                print(f"{case.name}: skipped (needs transformer-lens {case.tl_release}: --only {case.name})")
+                continue
+            parser.error(f"{case.name} needs transformer-lens {case.tl_release} (tools/.venv-tl218), "
+                         f"not {_tl_version()}")
+        deltas[case.name] = make_case(case)["tl_vs_hf_max_abs_dlogprob"]
 
     if everything or "containers" in wanted:
         fixture_containers.make_containers(FIXTURES, [c for c in CASES if (MODELS / c.name).exists()])
@@ -582,8 +715,9 @@ def main(argv: list[str] | None = None) -> int:
                                    tl_model, load_hf, max_dlogprob)
 
     cases = [manifest_entry(c, deltas.get(c.name, {})) for c in CASES if (MODELS / c.name).exists()] + foreign
+    # transformer_lens: the release most cases use; a case needing another names it (tl_release).
     versions = {"torch": torch.__version__, "transformers": transformers.__version__,
-                "transformer_lens": _tl_version(), "numpy": np.__version__}
+                "transformer_lens": "2.16.1", "numpy": np.__version__}
     write_json(results_path, {"cases": cases, "input_shape": [BATCH, SEQ_LEN],
                               "tl_processings": list(PROCESSINGS),
                               "generator": "tools/make_fixtures.py", "versions": versions})

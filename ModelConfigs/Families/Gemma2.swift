@@ -15,20 +15,12 @@ extension ArchitectureModule {
             var c = try GemmaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2304, heads: 8, layers: 26, context: 8192,
                                                                   mlp: 9216, vocab: 256000, headDim: 256),
                                               activationKey: "hidden_activation", kvHeads: 4)
-            c.useNormalizationBeforeAndAfter = true
-            c.attnScale = try hf.double("query_pre_attn_scalar", default: 256).squareRoot()
-            c.attnScoresSoftCap = try hf.optionalDouble("attn_logit_softcapping") ?? -1
-            c.outputLogitsSoftCap = try hf.optionalDouble("final_logit_softcapping") ?? -1
+            try GemmaStyle.applyNormsAfterAndScaling(&c, hf)
             let layerTypes = try hf.optionalStrings("layer_types")
                 ?? (0..<c.nLayers).map { $0 % 2 == 0 ? "sliding_attention" : "full_attention" }
             try hf.applyLayerTypes(layerTypes, to: &c, defaultWindow: 4096)
             try GemmaStyle.finish(&c, hf)
             return c
         },
-        tensors: GemmaStyle.embed + [
-            .map("blocks.{l}.ln1.w", "layers.{l}.input_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln1_post.w", "layers.{l}.post_attention_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln2.w", "layers.{l}.pre_feedforward_layernorm.weight", .addOne),
-            .map("blocks.{l}.ln2_post.w", "layers.{l}.post_feedforward_layernorm.weight", .addOne),
-        ] + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + GemmaStyle.unembed)
+        tensors: GemmaStyle.embed + GemmaStyle.prePostNorms + LlamaStyle.attentionWeights + LlamaStyle.zeroQKVBiases + LlamaStyle.gatedMLP + GemmaStyle.unembed)
 }

@@ -50,6 +50,7 @@ public enum ModelLoader {
                                        progress: (String) -> Void = { _ in }) throws(TLError) -> (CanonicalModel, ProcessingOptions) {
         let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
         let prepared = try processing.prepare(for: config)
+        if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
         for notice in prepared.notices { progress("note: \(notice)") }
         let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
         var weights = StateDict()

@@ -9,7 +9,7 @@ extension TokenizerFacts {
     /// The facts of a loaded model: its family's declaration (by `original_architecture`)
     /// and its `default_prepend_bos`.
     public init(config: CanonicalConfig) {
-        let declaration = config.originalArchitecture.flatMap(ArchitectureRegistry.module(for:))?.tokenizer
+        let declaration = config.originalArchitecture.flatMap(ArchitectureRegistry.module(forConverted:))?.tokenizer
         self.init(fallbackClass: declaration?.fallbackClass, loadsSlow: declaration?.loadsSlow ?? false,
                   defaultPrependBOS: config.defaultPrependBOS)
     }
@@ -31,7 +31,7 @@ extension TokenizerFacts {
         if CanonicalModel.isCanonicalDirectory(directory) {
             return TokenizerFacts(config: try CanonicalModel.loadConfig(configPath))
         }
-        let hf = try HFConfig(path: configPath)
+        let hf = try HFConfig(path: configPath).languageModel()
         if hf.isTransformerLensNative { return TokenizerFacts(config: try hf.transformerLensNativeConfig()) }
         guard let module = hf.architecture.flatMap(ArchitectureRegistry.module(for:)) else { return .generic }
         return TokenizerFacts(config: try module.canonicalConfig(from: hf, modelID: directory))

@@ -104,6 +104,7 @@ public struct Converter: Sendable {
         let mapper = try WeightMapper(module: module, config: config, checkpoint: checkpoint)
         let plan = CanonicalLayout.parameters(for: outputConfig)
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
+        if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
         for notice in processing.notices { progress("note: \(notice)") }
 
         let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(

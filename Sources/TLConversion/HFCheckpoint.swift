@@ -13,12 +13,19 @@ public struct HFCheckpoint: Sendable {
     /// The architecture when the directory says it other than by `architectures`
     /// (TransformerLens-native: `neel`, `neel-solu-old`, `mingpt`).
     public let architecture: String?
+    /// A multimodal checkpoint's wrapper, whose language model `config` and `weights` are.
+    public let wrapper: MultimodalWrapper?
+    /// One line saying what of the checkpoint is not converted (a wrapper's vision tower and projector).
+    public let leftOut: String?
 
-    public init(directory: String, config: HFConfig, weights: any TensorSource, architecture: String? = nil) {
+    public init(directory: String, config: HFConfig, weights: any TensorSource, architecture: String? = nil,
+                wrapper: MultimodalWrapper? = nil, leftOut: String? = nil) {
         self.directory = directory
         self.config = config
         self.weights = weights
         self.architecture = architecture
+        self.wrapper = wrapper
+        self.leftOut = leftOut
     }
 
     /// Opens `directory`: errors name the directory or the file that is missing or malformed.
@@ -39,7 +46,19 @@ public struct HFCheckpoint: Sendable {
         if checkpointValue != nil {
             throw .usage("\(directory): a Hugging Face directory holds one checkpoint; training checkpoints are revisions (--checkpoint-value with a Pythia or stanford-crfm name)")
         }
+        if let wrapper = MultimodalWrapper.wrapper(for: config.architecture) {
+            return try openLanguageModel(directory, config: config, wrapper: wrapper)
+        }
         return HFCheckpoint(directory: directory, config: config, weights: try CheckpointOpener.open(directory))
+    }
+
+    /// A multimodal directory: its language model (text config, language-model tensors), the rest left out.
+    private static func openLanguageModel(_ directory: String, config: HFConfig,
+                                          wrapper: MultimodalWrapper) throws(TLError) -> HFCheckpoint {
+        let text = try wrapper.languageModelConfig(of: config)
+        let weights = LanguageModelWeights(try CheckpointOpener.open(directory))
+        let leftOut = "\(wrapper.family): converting the language model only; the vision tower and projector (\(weights.leftOutCount) tensors) are left out"
+        return HFCheckpoint(directory: directory, config: text, weights: weights, wrapper: wrapper, leftOut: leftOut)
     }
 
     /// A TransformerLens-native directory: the `.pth` TransformerLens would load, read through
@@ -57,7 +76,7 @@ public struct HFCheckpoint: Sendable {
     public func module() throws(TLError) -> ArchitectureModule {
         guard let architecture else { return try ArchitectureRegistry.module(for: config) }
         guard let module = ArchitectureRegistry.module(for: architecture) else {
-            throw .unsupported("\(config.path): architecture '\(architecture)' is not supported; supported: \(ArchitectureRegistry.architectures.joined(separator: ", "))")
+            throw .unsupported("\(config.path): architecture '\(architecture)' is not supported; supported: \(ArchitectureRegistry.convertibleArchitectures.joined(separator: ", "))")
         }
         return module
     }

@@ -60,6 +60,10 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     public var nKeyValueHeads: Int?
     public var postEmbeddingLN = false
     public var rotaryBase: Double = 10000
+    /// The rotary base of local (sliding-window) layers when it differs from `rotaryBase`
+    /// (Gemma 3: 10k local, 1M global); nil: every layer uses `rotaryBase`. TransformerLens 2.18's
+    /// `rotary_base_local`, written only when set, so other models' configs load in 2.16.
+    public var rotaryBaseLocal: Double?
     public var trustRemoteCode = false
     public var rotaryAdjacentPairs = false
     public var loadIn4bit = false
@@ -106,6 +110,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         case defaultPrependBOS = "default_prepend_bos", dtype
         case tokenizerPrependsBOS = "tokenizer_prepends_bos", nKeyValueHeads = "n_key_value_heads"
         case postEmbeddingLN = "post_embedding_ln", rotaryBase = "rotary_base"
+        case rotaryBaseLocal = "rotary_base_local"
         case trustRemoteCode = "trust_remote_code", rotaryAdjacentPairs = "rotary_adjacent_pairs"
         case loadIn4bit = "load_in_4bit", numExperts = "num_experts", expertsPerToken = "experts_per_token"
         case relativeAttentionMaxDistance = "relative_attention_max_distance"
@@ -192,6 +197,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         nKeyValueHeads = try c.decodeIfPresent(Int.self, forKey: .nKeyValueHeads)
         postEmbeddingLN = try c.decodeIfPresent(Bool.self, forKey: .postEmbeddingLN) ?? postEmbeddingLN
         rotaryBase = try c.decodeIfPresent(Double.self, forKey: .rotaryBase) ?? rotaryBase
+        rotaryBaseLocal = try c.decodeIfPresent(Double.self, forKey: .rotaryBaseLocal)
         trustRemoteCode = try c.decodeIfPresent(Bool.self, forKey: .trustRemoteCode) ?? trustRemoteCode
         rotaryAdjacentPairs = try c.decodeIfPresent(Bool.self, forKey: .rotaryAdjacentPairs) ?? rotaryAdjacentPairs
         loadIn4bit = try c.decodeIfPresent(Bool.self, forKey: .loadIn4bit) ?? loadIn4bit
@@ -283,6 +289,7 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(nKeyValueHeads, forKey: .nKeyValueHeads)
         try c.encode(postEmbeddingLN, forKey: .postEmbeddingLN)
         try c.encode(rotaryBase, forKey: .rotaryBase)
+        try c.encodeIfPresent(rotaryBaseLocal, forKey: .rotaryBaseLocal)
         try c.encode(trustRemoteCode, forKey: .trustRemoteCode)
         try c.encode(rotaryAdjacentPairs, forKey: .rotaryAdjacentPairs)
         try c.encode(loadIn4bit, forKey: .loadIn4bit)

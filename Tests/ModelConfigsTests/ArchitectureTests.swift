@@ -22,11 +22,12 @@ struct ArchitectureTests {
         "use_normalization_before_and_after", "attn_scores_soft_cap", "output_logits_soft_cap",
         "use_NTK_by_parts_rope", "NTK_by_parts_low_freq_factor", "NTK_by_parts_high_freq_factor",
         "NTK_by_parts_factor", "NTK_original_ctx_len", "n_params", "initializer_range", "init_weights",
-        "from_checkpoint", "n_devices", "load_in_4bit", "ungroup_grouped_query_attention", "clip_qkv",
+        "from_checkpoint", "n_devices", "load_in_4bit", "ungroup_grouped_query_attention", "clip_qkv", "rotary_base_local",
     ]
 
     static func canonicalConfig(_ name: String) throws -> CanonicalConfig {
-        let hf = try HFConfig(path: Fixtures.model(name) + "/config.json")
+        // A multimodal wrapper's config is its language model's (`text_config`).
+        let hf = try HFConfig(path: Fixtures.model(name) + "/config.json").languageModel()
         return try ArchitectureRegistry.module(for: hf).canonicalConfig(from: hf, modelID: Fixtures.model(name))
     }
 

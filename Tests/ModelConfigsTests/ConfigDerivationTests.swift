@@ -23,8 +23,16 @@ struct ConfigDerivationTests {
         #expect(try Self.config(#"{\#(Self.llama), "num_key_value_heads": 4}"#).nKeyValueHeads == nil)
     }
 
+    @Test func linearRopeScalingIsNTKByPartsScalingEveryFrequency() throws {
+        // Gemma 3 4B+ (global layers): every inverse frequency divided by the factor. With an original
+        // context of one position every wavelength (≥ 2π) lies beyond the low-frequency bound.
+        let c = try Self.config(#"{\#(Self.llama), "rope_scaling": {"rope_type": "linear", "factor": 8.0}}"#)
+        #expect(c.useNTKByPartsRope && c.NTKByPartsFactor == 8 && c.NTKOriginalCtxLen == 1)
+        #expect(c.NTKByPartsLowFreqFactor == 1 && c.NTKByPartsHighFreqFactor == 2)
+    }
+
     @Test func refusesWhatTransformerLensCannotExpress() {
-        #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "rope_scaling": {"type": "linear", "factor": 2.0}}"#) }
+        #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "rope_scaling": {"type": "dynamic", "factor": 2.0}}"#) }
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "attention_bias": true}"#) }
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "hidden_act": "quick_gelu"}"#) }
         #expect(throws: TLError.self) { try Self.config(#"{\#(Self.llama), "num_key_value_heads": 3}"#) }

@@ -50,7 +50,7 @@ struct AttentionForward {
         if let bound = spec.clip {
             for i in 0..<qkv.count { qkv.data[i] = min(max(qkv.data[i], -bound), bound) }
         }
-        if case .rotary(let rotary) = spec.position {
+        if let rotary = spec.rotary(layer: layer) {
             let tables = rotary.tables(positions: seq)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rotary.dim)
             defer { scratch.deallocate() }

@@ -38,6 +38,8 @@ struct ForwardSpec: Sendable {
     let mlpHiddenNorm: NormKind?
     let postEmbeddingNorm: Bool
     let position: PositionScheme
+    /// The rotary embedding of local layers when they have their own base (`rotary_base_local`).
+    let localRotary: Rotary?
     let activation: ActivationKind?
     let gated: Bool
     let experts: Int
@@ -162,6 +164,12 @@ struct ForwardSpec: Sendable {
         } else {
             windows = Array(repeating: nil, count: config.nLayers)
         }
+        // Local layers rotate with their own base and without the global layers' rescaling.
+        if case .rotary(let global) = position, let base = config.rotaryBaseLocal {
+            localRotary = Rotary(dim: global.dim, base: base, adjacentPairs: global.adjacentPairs, ntkByParts: nil)
+        } else {
+            localRotary = nil
+        }
         scoreSoftCap = config.attnScoresSoftCap > 0 ? Float(config.attnScoresSoftCap) : nil
         logitSoftCap = config.outputLogitsSoftCap > 0 ? Float(config.outputLogitsSoftCap) : nil
     }
@@ -175,5 +183,11 @@ struct ForwardSpec: Sendable {
         case .beforeAndAfter: return (norm.map { (sublayer, $0) }, normAfter.map { (sublayer + "_post", $0) })
         case .after: return (nil, norm.map { (sublayer, $0) })
         }
+    }
+
+    /// The rotary embedding of one layer: a local layer's own when it has one, else the model's.
+    func rotary(layer: Int) -> Rotary? {
+        guard case .rotary(let global) = position else { return nil }
+        return windows[layer] != nil ? localRotary ?? global : global
     }
 }
