@@ -22,6 +22,19 @@ struct HardeningTests {
         return dir
     }
 
+    /// Overwrites one float32 element of a tensor of `model`'s model.safetensors in place,
+    /// and checks that the file now reads it back.
+    static func patch(_ model: String, tensor name: String, element: Int, to value: Float) throws {
+        let file = model + "/model.safetensors"
+        let tensor = try SafeTensorsFile(path: file).tensor(named: name)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        try handle.seek(toOffset: UInt64(tensor.byteOffset + 4 * element))
+        try handle.write(contentsOf: withUnsafeBytes(of: value.bitPattern.littleEndian) { Data($0) })
+        try handle.close()
+        let patched = try SafeTensorsFile(path: file).tensor(named: name).float32()
+        try #require(patched.values[element].bitPattern == value.bitPattern, "the patch landed on element \(element)")
+    }
+
     static func runJSON(_ model: String, prompt: String) throws -> JSONValue {
         let result = try TLConvertProcess.run(["run", model, "--prompt", prompt, "--json", "--top-k", "10"])
         try #require(result.status == 0, "run \(model): \(result.stderr)")
@@ -61,14 +74,7 @@ struct HardeningTests {
         let dir = ConversionTests.scratch("non-finite")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = try Self.copy("gpt2", into: dir)
-        let file = model + "/model.safetensors"
-        let tensor = try SafeTensorsFile(path: file).tensor(named: "transformer.h.1.mlp.c_fc.weight")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        try handle.seek(toOffset: UInt64(tensor.byteOffset + 4 * 7))
-        try handle.write(contentsOf: withUnsafeBytes(of: value.bitPattern.littleEndian) { Data($0) })
-        try handle.close()
-        let patched = try SafeTensorsFile(path: file).tensor(named: "transformer.h.1.mlp.c_fc.weight").float32()
-        try #require(patched.values[7].bitPattern == value.bitPattern, "the patch landed on element 7")
+        try Self.patch(model, tensor: "transformer.h.1.mlp.c_fc.weight", element: 7, to: value)
 
         let result = try TLConvertProcess.run(["convert", model, "-o", dir + "/out"])
         #expect(result.status == 2)
@@ -84,12 +90,7 @@ struct HardeningTests {
         let dir = ConversionTests.scratch("overflow")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let model = try Self.copy("gpt2", into: dir)
-        let file = model + "/model.safetensors"
-        let tensor = try SafeTensorsFile(path: file).tensor(named: "transformer.wte.weight")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        try handle.seek(toOffset: UInt64(tensor.byteOffset))
-        try handle.write(contentsOf: withUnsafeBytes(of: Float(70000).bitPattern.littleEndian) { Data($0) })
-        try handle.close()
+        try Self.patch(model, tensor: "transformer.wte.weight", element: 0, to: 70000)
 
         let f16 = try TLConvertProcess.run(["convert", model, "-o", dir + "/f16", "--dtype", "float16"])
         #expect(f16.status == 2)
