@@ -16,8 +16,16 @@ final class TensorEncoder {
 
     func write(_ tensor: FloatTensor, as info: TensorInfo) throws(TLError) {
         if info.dtype == .f32 || info.byteCount == 0 {
-            return try tensor.values.withUnsafeBytes { bytes in
-                Result { () throws(TLError) in try writer.write(name: info.name, bytes: bytes) }
+            // Float32 values are checked chunk by chunk as they are written: each chunk is then
+            // still in cache when the kernel copies it (a separate pass read them from memory twice).
+            return try tensor.values.withUnsafeBufferPointer { floats in
+                Result { () throws(TLError) in
+                    try writer.write(name: info.name, bytes: UnsafeRawBufferPointer(floats)) { offset, count throws(TLError) in
+                        // A partial write may end mid-value: cover every value the byte range touches.
+                        try WritableValues.check(floats, elements: offset / 4..<min(floats.count, (offset + count + 3) / 4),
+                                                 name: info.name, dtype: .f32)
+                    }
+                }
             }.get()
         }
         if encoded.count < info.byteCount {

@@ -7,8 +7,18 @@ import TLCore
 enum WritableValues {
     /// Throws naming `name`, the first offending element and its value.
     static func check(_ values: [Float], name: String, dtype: DType) throws(TLError) {
+        try values.withUnsafeBufferPointer { buffer throws(TLError) in
+            try check(buffer, elements: 0..<buffer.count, name: name, dtype: dtype)
+        }
+    }
+
+    /// `check` of the values at `elements` only (element indices in errors count from the tensor's first).
+    static func check(_ values: UnsafeBufferPointer<Float>, elements: Range<Int>, name: String, dtype: DType) throws(TLError) {
         let limit = roundingLimit(dtype)
-        guard let index = firstOutside(values, limit: limit) else { return }
+        guard let base = values.baseAddress, !elements.isEmpty,
+              let found = firstOutside(UnsafeBufferPointer(start: base + elements.lowerBound, count: elements.count), limit: limit)
+        else { return }
+        let index = elements.lowerBound + found
         let value = values[index]
         if !value.isFinite {
             let kind = value.isNaN ? "NaN" : value > 0 ? "+infinity" : "-infinity"
@@ -36,27 +46,25 @@ enum WritableValues {
     }
 
     /// The first index whose magnitude is not below `limit` (NaN never is), sixteen lanes at a time.
-    private static func firstOutside(_ values: [Float], limit: Float) -> Int? {
-        values.withUnsafeBufferPointer { v -> Int? in
-            let lanes = 16, whole = v.count / lanes * lanes
-            let upper = SIMD16<Float>(repeating: limit), lower = -upper
-            guard let base = v.baseAddress else { return nil }
-            var start = 0
-            while start < whole {
-                // Only a block that fails is looked at element by element.
-                var inside = SIMDMask<SIMD16<Int32>>(repeating: true)
-                var block = start
-                let end = min(start + 4096, whole)
-                while block < end {
-                    let x = UnsafeRawPointer(base + block).loadUnaligned(as: SIMD16<Float>.self)
-                    inside = inside .& (x .< upper) .& (x .> lower)
-                    block += lanes
-                }
-                if !all(inside) { break }
-                start = end
+    private static func firstOutside(_ v: UnsafeBufferPointer<Float>, limit: Float) -> Int? {
+        let lanes = 16, whole = v.count / lanes * lanes
+        let upper = SIMD16<Float>(repeating: limit), lower = -upper
+        guard let base = v.baseAddress else { return nil }
+        var start = 0
+        while start < whole {
+            // Only a block that fails is looked at element by element.
+            var inside = SIMDMask<SIMD16<Int32>>(repeating: true)
+            var block = start
+            let end = min(start + 4096, whole)
+            while block < end {
+                let x = UnsafeRawPointer(base + block).loadUnaligned(as: SIMD16<Float>.self)
+                inside = inside .& (x .< upper) .& (x .> lower)
+                block += lanes
             }
-            for i in start..<v.count where !(abs(v[i]) < limit) { return i }
-            return nil
+            if !all(inside) { break }
+            start = end
         }
+        for i in start..<v.count where !(abs(v[i]) < limit) { return i }
+        return nil
     }
 }

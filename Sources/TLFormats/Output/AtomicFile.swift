@@ -53,17 +53,23 @@ public final class AtomicFile {
     }
 
     /// Writes `bytes` at byte `position` (pwrite); the current position does not move.
-    /// Threads may write disjoint ranges at the same time.
-    public func write(_ bytes: UnsafeRawBufferPointer, at position: Int) throws(TLError) {
-        try writeAll(bytes, at: position)
+    /// Threads may write disjoint ranges at the same time. `check`, when given, sees each
+    /// chunk (its byte offset in `bytes` and its length) just before it is written, while the
+    /// chunk is on its way into the cache the kernel's copy then reads from; a throw stops the write.
+    public func write(_ bytes: UnsafeRawBufferPointer, at position: Int,
+                      checkingEach check: ((Int, Int) throws(TLError) -> Void)? = nil) throws(TLError) {
+        try writeAll(bytes, at: position, check: check)
     }
 
-    private func writeAll(_ bytes: UnsafeRawBufferPointer, at position: Int?) throws(TLError) {
-        guard var cursor = bytes.baseAddress else { return }
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at position: Int?,
+                          check: ((Int, Int) throws(TLError) -> Void)? = nil) throws(TLError) {
+        guard let base = bytes.baseAddress else { return }
+        var cursor = base
         var remaining = bytes.count
         var at = position ?? end
         while remaining > 0 {
             let chunk = min(remaining, Self.writeChunk - at % Self.writeChunk)
+            try check?(cursor - base, chunk)
             let written = pwrite(descriptor, cursor, chunk, off_t(at))
             if written < 0 {
                 if errno == EINTR { continue }

@@ -69,7 +69,9 @@ public final class SafeTensorsWriter: @unchecked Sendable {
     }
 
     /// Writes one declared tensor's raw bytes (already in its declared dtype) at its offset.
-    public func write(name: String, bytes: UnsafeRawBufferPointer) throws(TLError) {
+    /// `check` sees each chunk of `bytes` (byte offset, length) just before it is written.
+    public func write(name: String, bytes: UnsafeRawBufferPointer,
+                      checkingEach check: ((Int, Int) throws(TLError) -> Void)? = nil) throws(TLError) {
         guard let index = indices[name] else {
             throw .badTensor(name: name, problem: "written to \(path) but not declared in its header")
         }
@@ -77,7 +79,7 @@ public final class SafeTensorsWriter: @unchecked Sendable {
             throw .badTensor(name: name, problem: "\(bytes.count) bytes written, header declares \(infos[index].byteCount)")
         }
         try claim(index)
-        try file.write(bytes, at: positions[index])
+        try file.write(bytes, at: positions[index], checkingEach: check)
     }
 
     /// Encodes float32 values into the declared dtype and writes them.
