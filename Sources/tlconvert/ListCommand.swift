@@ -12,7 +12,9 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let convertible = { (architecture: String) in ArchitectureRegistry.module(for: architecture) != nil }
+        // The same set convert accepts: the families' architectures and the multimodal wrappers'.
+        let accepted = Set(ArchitectureRegistry.convertibleArchitectures)
+        let convertible = { (architecture: String) in accepted.contains(architecture) }
         print(json ? ZooListing.json(convertible: convertible) : ZooListing.table(convertible: convertible))
     }
 }
