@@ -330,6 +330,9 @@ extension CanonicalConfig {
         if useAttnScale && attnScale == -1 { attnScale = Double(dHead).squareRoot() }
     }
 
+    /// The TransformerLens class this config builds (by `original_architecture`).
+    public var modelClass: ModelClass { ModelClass(originalArchitecture: originalArchitecture) }
+
     /// Key/value heads: `nKeyValueHeads` for grouped-query attention, else `nHeads`.
     public var kvHeads: Int { nKeyValueHeads ?? nHeads }
     /// Whether K and V are stored grouped (`_W_K`, `_W_V`) as TransformerLens names them.
