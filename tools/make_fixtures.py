@@ -296,6 +296,18 @@ def gemma3_mm_tl_cfg(hf, tl_convert=None) -> dict:
     return gemma3_tl_cfg(hf.get_text_config(), architecture="Gemma3ForConditionalGeneration")
 
 
+def apertus_config():
+    # Real Apertus configs carry `qk_norm: true` (TransformerLens 2.18 reads it; transformers always
+    # normalises q and k). Llama 3 rope scaling with a small original context so it bites.
+    return transformers.ApertusConfig(vocab_size=V, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
+                                      rope_theta=12000000.0, rms_norm_eps=1e-5, tie_word_embeddings=False,
+                                      rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                                                    "high_freq_factor": 4.0, "original_max_position_embeddings": 16},
+                                      qk_norm=True, bos_token_id=0, eos_token_id=0, pad_token_id=0,
+                                      initializer_range=0.1)
+
+
 IMAGE_TOKEN = V - 1  # inside the vocabulary: text-only inputs never need pixel values
 
 
@@ -438,6 +450,11 @@ CASES: list[Case] = [
          tl_cfg=gemma3_mm_tl_cfg,
          notes="references: the whole model's logits on text-only input; TransformerLens 2.18.0's Gemma 3 "
                "conversion of the multimodal model (it reads the language model) over its hard-coded cfg shape"),
+    Case("apertus", "apertus", apertus_config, 19, "Apertus: xIELU activation (per-layer alpha_p/alpha_n, "
+         "bfloat16 in transformers), q/k RMS norm per head, ungated MLP, llama3 rope scaling (factor 8, "
+         "original context 16), rope_theta 1.2e7, GQA 4/2, untied", rotary=True, gqa=True, tl_release="2.18.0",
+         notes="TransformerLens 2.18.0 computes xIELU's coefficients in float32 from the bfloat16 parameters; "
+               "transformers keeps them in bfloat16 (softplus and beta + softplus rounded to bfloat16)"),
 ]
 CASE_BY_NAME = {c.name: c for c in CASES}
 

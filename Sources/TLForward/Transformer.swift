@@ -26,6 +26,8 @@ public struct Transformer: Sendable {
         let ln2: Norm?
         let ln2Post: Norm?
         let mlp: MLPWeights?
+        /// The MLP activation's own coefficients (xIELU), when it has them.
+        var xielu: XIELU? = nil
     }
 
     /// Validates every tensor the config calls for (name and shape) and packs them.
@@ -59,7 +61,8 @@ public struct Transformer: Sendable {
                 ln1: try norm(ln1), ln1Post: try norm(ln1Post),
                 attention: try AttentionWeights(layer: l, spec: spec, reader: reader),
                 ln2: try norm(ln2), ln2Post: try norm(ln2Post),
-                mlp: hasMLP ? try MLPWeights(layer: l, spec: spec, reader: reader) : nil))
+                mlp: hasMLP ? try MLPWeights(layer: l, spec: spec, reader: reader) : nil,
+                xielu: hasMLP && spec.activation == .xielu ? try XIELU(layer: l, reader: reader) : nil))
         }
         self.blocks = blocks
         finalNorm = try spec.finalNorm.map { kind throws(TLError) in
@@ -124,7 +127,7 @@ public struct Transformer: Sendable {
             hooks.record("blocks.\(l).hook_resid_post", residual, shape: shape)
             return residual
         }
-        let mlp = MLPForward(spec: spec, layer: l, weights: mlpWeights)
+        let mlp = MLPForward(spec: spec, layer: l, weights: mlpWeights, xielu: block.xielu)
         let mlpOut: Matrix
         if spec.parallel {
             mlpOut = mlp(normalized(residual, by: block.ln2, hooks: hooks), hooks: hooks)

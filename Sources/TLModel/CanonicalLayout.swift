@@ -86,6 +86,10 @@ public enum CanonicalLayout {
         }
         // SoLU-style activations (`solu_ln`) carry a norm over d_mlp.
         out += norm(p + "ln", c.mlpHiddenNorm, length: f)
+        // xIELU's learned scalars (alpha_p, alpha_n as stored, before softplus; beta, a buffer TL's converter sets).
+        if c.activation?.hasParameters == true {
+            out += XIELUParameters.names.map { (p + $0, []) }
+        }
         return out
     }
 }

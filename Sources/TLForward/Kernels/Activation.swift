@@ -60,6 +60,8 @@ extension ActivationKind {
             return x / (1 + expf(-x))
         case .solu, .soluLN:
             return x  // row-wise, handled in `apply`
+        case .xielu:
+            return XIELU.fixed(x)  // an MLP with its own coefficients uses them (`MLPForward`)
         }
     }
 }

@@ -129,6 +129,9 @@ struct ForwardSpec: Sendable {
             try require(expertsPerToken > 0 && expertsPerToken <= experts,
                         "experts_per_token must be between 1 and num_experts")
         }
+        if activation == .xielu {
+            try require(!gated && experts == 0, "xielu is only supported in a standard MLP")
+        }
         if mlpHiddenNorm != nil {
             try require(!gated && experts == 0, "solu_ln is only supported in a standard MLP")
         }

@@ -8,6 +8,8 @@ struct MLPForward {
     let spec: ForwardSpec
     let layer: Int
     let weights: MLPWeights
+    /// The layer's xIELU coefficients, when the activation has its own.
+    var xielu: XIELU? = nil
 
     func callAsFunction(_ x: Matrix, hooks: HookSite) -> Matrix {
         let name = "blocks.\(layer).mlp"
@@ -19,7 +21,11 @@ struct MLPForward {
             let pre = Matrix(uninitializedRows: x.rows, cols: m)
             BLAS.product(x, input, bias: inputBias, into: pre)
             hooks.record("\(name).hook_pre", pre, shape: hooks.tokenShape + [m])
-            activation.apply(pre.data, rows: pre.rows, count: m, stride: m)
+            if let xielu {
+                xielu.apply(pre.data, rows: pre.rows, count: m, stride: m)
+            } else {
+                activation.apply(pre.data, rows: pre.rows, count: m, stride: m)
+            }
             if let ln {
                 hooks.record("\(name).hook_mid", pre, shape: hooks.tokenShape + [m])
                 ln.apply(pre, into: pre, hooks: hooks)
