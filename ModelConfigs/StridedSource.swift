@@ -112,8 +112,13 @@ public struct StridedSource: Sendable {
         for group in pattern.output {
             var parts = [Axis]()
             for name in group {
-                guard let axis = elementary[name] else { return false }
-                parts.append(axis)
+                if let axis = elementary[name] {
+                    parts.append(axis)
+                } else if let size = sizes[name] {
+                    parts.append(Axis(size: size, stride: 0))  // repeated (einops `repeat`)
+                } else {
+                    return false
+                }
             }
             output.append(parts)
         }

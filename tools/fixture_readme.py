@@ -77,6 +77,14 @@ Hugging Face is right in each; tests of logits must use `hf_logits.safetensors`.
   √`query_pre_attn_scalar` (equal except for 27B: √128 vs √168); `rope_scaling` (linear, factor 8, on
   the global layers of 4B/12B/27B) is ignored; `n_ctx` is capped at 8192. The fixtures' values avoid
   those three (query_pre_attn_scalar = head_dim, no rope_scaling, 64 positions), so TL agrees here.
+- **apertus (TransformerLens 2.18.0, the release that added Apertus)**: transformers' `XIELUActivation`
+  holds `alpha_p`, `alpha_n` (and the constant buffers `beta` 0.5, `eps` -1e-6) in bfloat16 whatever the
+  model's dtype, so `softplus(alpha_p)` and `beta + softplus(alpha_n)` are rounded to bfloat16 before
+  they multiply float32 activations; TL's `XIELU` computes them in float32 from the same values, which
+  moves its log-probabilities by {apertus} here (patching TL's `XIELU` to round them to bfloat16
+  brings it to 1.4e-06, checked by hand). TL's weights and cfg are right. TL also reads `qk_norm`
+  from config.json (false when absent) while transformers always normalises q and k: the fixture's
+  config.json says `qk_norm: true`, as the swiss-ai checkpoints' do.
 - **llava, llava-lm-prefix, gemma3-mm (multimodal)**: `hf_logits` are the whole wrapper's logits on
   text-only input (no pixel values). TL's references are what it makes of the language model:
   for LLaVA a `LlamaForCausalLM` built from the wrapper's modules passed as `hf_model` (TL 2.16.1,
@@ -108,6 +116,12 @@ Our logits follow Hugging Face; our weights follow TransformerLens wherever it i
   TransformerLens applies NTK-by-parts to every layer, so a converted 4B+ Gemma 3 loaded into
   TransformerLens still differs on its local layers (it differs on all layers with TL's own cfg).
   `n_ctx` keeps TL's 8192 cap.
+- **Apertus** (TL 2.18.0): the forward pass rounds xIELU's coefficients to bfloat16 as transformers
+  does (matching its logits; a converted Apertus loaded into TransformerLens computes TL's float32
+  ones); q and k are always normalised (`use_qk_norm` true), whatever `qk_norm` says; `beta` and `eps`
+  are buffers (constants of the activation) and are not written, `alpha_p`/`alpha_n` are, as TL's
+  0-dimensional parameters. ApertusConfig's default Llama 3 rope scaling applies when config.json has
+  no `rope_scaling` key (TL would read none).
 
 ## manifest.json
 `{"cases": [...], "input_shape": [2, 16], "tl_processings": [...], "generator", "versions"}`; per case:
@@ -165,6 +179,27 @@ carry their own `generator` and `versions`; `tl/<proc>.cfg.json` holds 3.x's lar
 """
 
 
+REMOTE = """
+## Remote-code cases (Qwen v1, SantaCoder)
+{names} are made by `tools/make_remote_code_fixtures.py` with TransformerLens {transformer_lens}
+(torch {torch}). `QWenLMHeadModel` and `GPT2LMHeadCustomModel` are remote code: transformers has no
+class for them. The script writes a tiny checkpoint in each Hub layout (`model.safetensors` under the
+names `convert_qwen_weights` / `convert_coder_weights` read, `config.json` with the fields of
+Qwen/Qwen-1_8B's and bigcode/santacoder's, shrunk) and hands TransformerLens a stand-in module tree
+exposing those tensors at the same attribute paths, with its `AutoConfig` reading config.json as
+written; conversion, processing and the forward pass are TransformerLens's own. **There is no Hugging
+Face forward pass to compare with: `tl/raw.logits.safetensors` is the ground truth** (manifest
+`logits_reference`), and the table's column is TL's processed logits against its raw ones. Weights are
+seeded draws (matrices N(0, 0.1) + N(0, 0.05), norm weights 1 + N(0, 0.1), biases N(0, 0.1)).
+- qwen1: the tokenizer is `qwen.tiktoken` (base64 token bytes and rank per line, here the fixture BPE's
+  400 tokens) with a `tokenizer_config.json` naming the remote `QWenTokenizer`; tlconvert does not read
+  tiktoken files (`tokenizer_supported: false`): `tokenize` and `run` refuse it, `convert` and
+  `verify` work. TL's model is built without a tokenizer (`tokenizer_name` None in its cfg).
+- santacoder: `lm_head` is tied to `wte` and absent from the file, as in a `save_pretrained` output;
+  TL's converter is handed `wte` as `lm_head`. TL repeats the one K/V head for every query head.
+"""
+
+
 def fmt(x: float) -> str:
     return f"{x:.1e}"
 
@@ -174,7 +209,11 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
     fixed = "n/a"
     for c in cases:
         d = c["tl_vs_hf_max_abs_dlogprob"]
-        if not c["tl_references"]:
+        if "logits_reference" in c:
+            p = c.get("tl_processed_vs_raw_max_abs_dlogprob", {})
+            delta = "no transformers class: TL raw is the reference; TL processed vs raw: " + ", ".join(
+                f"{k} {fmt(p[k])}" for k in ("fold_ln", "defaults", "refactor") if k in p)
+        elif not c["tl_references"]:
             delta = "no TL references (HF logits only)"
         else:
             delta = ", ".join(f"{k} {fmt(d[k])}" for k in ("raw", "fold_ln", "defaults", "refactor") if k in d)
@@ -187,8 +226,13 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
             delta += f"; with TL cfg fixed: {fixed}"
         note = f" — {c['notes']}" if c["notes"] else ""
         lines.append(f"| {c['name']} | {c['architecture']} | {c['variant']} | {c['quirks']}{note} | {delta} |\n")
-    lines.append(DISAGREEMENTS.replace("{fixed}", fixed))
+    apertus = next((c for c in cases if c["name"] == "apertus"), None)
+    apertus_delta = fmt(apertus["tl_vs_hf_max_abs_dlogprob"].get("raw", float("nan"))) if apertus else "n/a"
+    lines.append(DISAGREEMENTS.replace("{fixed}", fixed).replace("{apertus}", apertus_delta))
     tl3 = [c for c in cases if c.get("generator") == "tools/make_olmo_fixtures.py"]
     if tl3:
         lines.append(OLMO.format(names=", ".join(c["name"] for c in tl3), **tl3[0]["versions"]))
+    remote = [c for c in cases if c.get("generator") == "tools/make_remote_code_fixtures.py"]
+    if remote:
+        lines.append(REMOTE.format(names=", ".join(c["name"] for c in remote), **remote[0]["versions"]))
     (fixtures / "README.md").write_text("".join(lines))

@@ -61,6 +61,12 @@ def _tokenizer(directory: Path):
         return None
     from transformers import AutoTokenizer
 
+    if not (directory / "tokenizer.json").exists():
+        tokenizer_config = directory / "tokenizer_config.json"
+        remote = tokenizer_config.exists() and "AutoTokenizer" in json.loads(tokenizer_config.read_text()).get("auto_map", {})
+        if remote:  # a remote-code tokenizer (Qwen v1's QWenTokenizer) whose code is not in the directory
+            warnings.warn(f"{directory}: the tokenizer is remote code; the model is built without one (pass tokens)")
+            return None
     # TransformerLens loads tokenizers with add_bos_token=True (it decides about BOS itself).
     return AutoTokenizer.from_pretrained(str(directory), add_bos_token=True)
 

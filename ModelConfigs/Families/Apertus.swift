@@ -4,15 +4,15 @@ import TLModel
 extension ArchitectureModule {
     /// Apertus (Swiss AI): LLaMA's attention with an RMSNorm on each query and key head, norms named
     /// `attention_layernorm` / `feedforward_layernorm`, and an ungated MLP whose xIELU activation has
-    /// learned coefficients per layer (`mlp.act_fn.alpha_p`, `alpha_n`, `beta`; stored `[1]`, `[1]`, `[]`,
-    /// TransformerLens 2.18 holds scalars). transformers always normalises q and k, while TransformerLens
+    /// learned coefficients per layer (`mlp.act_fn.alpha_p`, `alpha_n`: stored `[1]`, TransformerLens 2.18
+    /// holds scalars). transformers always normalises q and k, while TransformerLens
     /// reads `qk_norm` from config.json (false when absent); tlconvert follows transformers.
     public static let apertus = ArchitectureModule(
         family: "Apertus",
         architectures: ["ApertusForCausalLM", "ApertusModel"],
         prefixes: ["model."],
-        // The activation's `eps` buffer: transformers' constant, which TransformerLens does not read either.
-        buffers: LlamaStyle.buffers + ["layers.{l}.mlp.act_fn.eps"],
+        // The activation's constants (beta 0.5, eps -1e-6), buffers in transformers and TransformerLens alike.
+        buffers: LlamaStyle.buffers + ["layers.{l}.mlp.act_fn.beta", "layers.{l}.mlp.act_fn.eps"],
         tiedEmbeddingsByDefault: false,
         config: { hf throws(TLError) in
             var c = try LlamaStyle.baseConfig(hf, defaults: .init(hiddenSize: 4096, heads: 32, layers: 32, context: 65536,
@@ -47,6 +47,5 @@ extension ArchitectureModule {
             .zeros("blocks.{l}.mlp.b_out"),
             .map("blocks.{l}.mlp.act_fn.alpha_p", "layers.{l}.mlp.act_fn.alpha_p", .rearrange("one -> ", select: ["one": 0])),
             .map("blocks.{l}.mlp.act_fn.alpha_n", "layers.{l}.mlp.act_fn.alpha_n", .rearrange("one -> ", select: ["one": 0])),
-            .map("blocks.{l}.mlp.act_fn.beta", "layers.{l}.mlp.act_fn.beta"),
         ] + LlamaStyle.unembed)
 }

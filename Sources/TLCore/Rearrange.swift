@@ -4,7 +4,9 @@
 /// sizes multiply. Sizes come from `sizes` or are inferred (one unknown per input
 /// group). A name that appears only on the left must be fixed by `selecting`, which
 /// keeps one index of it and drops the axis — how a fused Q/K/V tensor yields one
-/// of its parts: `"m (qkv n h) -> n m h"` with `selecting: ["qkv": 0]`.
+/// of its parts: `"m (qkv n h) -> n m h"` with `selecting: ["qkv": 0]`. A name that appears
+/// only on the right repeats the rest along a new axis of its given size (einops `repeat`):
+/// `"m h -> n m h"` copies one key head to every query head (multi-query attention).
 public struct RearrangePattern: Sendable, Equatable, CustomStringConvertible {
     /// Input axes, each a group of elementary names.
     public let input: [[String]]
@@ -23,9 +25,6 @@ public struct RearrangePattern: Sendable, Equatable, CustomStringConvertible {
         let left = input.flatMap { $0 }, right = output.flatMap { $0 }
         for (side, names) in [("left", left), ("right", right)] where Set(names).count != names.count {
             throw .unsupported("rearrange pattern '\(text)': a name repeats on the \(side) side")
-        }
-        if let stray = right.first(where: { !left.contains($0) }) {
-            throw .unsupported("rearrange pattern '\(text)': '\(stray)' appears only on the right")
         }
     }
 
@@ -62,6 +61,12 @@ public struct RearrangePattern: Sendable, Equatable, CustomStringConvertible {
         endName()
         guard group == nil else { throw .unsupported("rearrange pattern '\(pattern)': unclosed parenthesis") }
         return axes
+    }
+
+    /// Names only on the right: new axes the input is repeated along (their sizes must be given).
+    public var repeatedNames: [String] {
+        let left = Set(input.flatMap { $0 })
+        return output.flatMap { $0 }.filter { !left.contains($0) }
     }
 
     /// Names on the left that are dropped (each must be selected).
@@ -104,8 +109,12 @@ extension FloatTensor {
             base += index * elementStrides[position]
         }
         let outNames = parsed.output.flatMap { $0 }
+        for name in parsed.repeatedNames where known[name] == nil {
+            throw .unsupported("rearrange pattern '\(pattern)': the size of repeated axis '\(name)' is not given")
+        }
         let outSizes = outNames.map { known[$0]! }
-        let outStrides = outNames.map { elementStrides[names.firstIndex(of: $0)!] }
+        // A repeated axis reads the same elements again: stride 0.
+        let outStrides = outNames.map { name in names.firstIndex(of: name).map { elementStrides[$0] } ?? 0 }
         let outShape = parsed.output.map { group in group.reduce(1) { $0 * known[$1]! } }
         let count = outSizes.reduce(1, *)
         var result = [Float](repeating: 0, count: count)

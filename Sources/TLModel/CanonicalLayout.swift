@@ -86,7 +86,7 @@ public enum CanonicalLayout {
         }
         // SoLU-style activations (`solu_ln`) carry a norm over d_mlp.
         out += norm(p + "ln", c.mlpHiddenNorm, length: f)
-        // xIELU's learned scalars (alpha_p, alpha_n as stored, before softplus; beta, a buffer TL's converter sets).
+        // xIELU's learned scalars (alpha_p, alpha_n, as stored: before softplus).
         if c.activation?.hasParameters == true {
             out += XIELUParameters.names.map { (p + $0, []) }
         }

@@ -67,6 +67,10 @@ public struct ModelTokenizer: Sendable {
             directory = path
             file = (path as NSString).appendingPathComponent("tokenizer.json")
             guard FileManager.default.fileExists(atPath: file) else {
+                if let tiktoken = tiktokenFile(in: path) {
+                    // Qwen (the first) ships a tiktoken vocabulary and its own Python tokenizer class.
+                    throw .unsupported("\(path): the tokenizer is a tiktoken file (\(tiktoken)), which tlconvert does not read; it needs a tokenizer.json (convert and verify work without one)")
+                }
                 throw .notFound("\(path): no tokenizer.json in this directory")
             }
         } else {
@@ -143,6 +147,14 @@ public struct ModelTokenizer: Sendable {
         if let s = value?.stringValue { return s.isEmpty ? nil : s }
         if let s = value?["content"]?.stringValue { return s.isEmpty ? nil : s }
         return nil
+    }
+
+    /// The model's tiktoken vocabulary (a `*.tiktoken` file, or the one Qwen's `QWenTokenizer` reads), if any.
+    private static func tiktokenFile(in directory: String) -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if let file = names.sorted().first(where: { $0.hasSuffix(".tiktoken") }) { return file }
+        let config = try? optionalJSON(directory, "tokenizer_config.json")
+        return config?["tokenizer_class"]?.stringValue == "QWenTokenizer" ? "qwen.tiktoken" : nil
     }
 
     private static func optionalJSON(_ directory: String, _ name: String) throws(TLError) -> JSONValue? {

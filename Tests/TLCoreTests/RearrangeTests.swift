@@ -22,6 +22,15 @@ struct RearrangeTests {
         #expect(out.values == [0, 1, 4, 5, 2, 3, 6, 7])
     }
 
+    @Test func repeatsAlongANewAxis() throws {
+        // Multi-query attention: one [m, h] key head copied to each of n = 3 query heads.
+        let out = try iota([2, 2]).rearranged("m h -> n m h", sizes: ["n": 3])
+        #expect(out.shape == [3, 2, 2])
+        #expect(out.values == [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3])
+        #expect(try Rearrange.inputShape("m h -> n m h", producing: [3, 2, 2]) == [2, 2])
+        #expect(throws: TLError.self) { try iota([2, 2]).rearranged("m h -> n m h") }  // n's size unknown
+    }
+
     @Test func mergesAxes() throws {
         // [n, h, m] → [m, (n h)]: out[m][2n + h] = in[n][h][m] = 6n + 3h + m... with m = 3.
         let out = try iota([2, 2, 3]).rearranged("n h m -> m (n h)")

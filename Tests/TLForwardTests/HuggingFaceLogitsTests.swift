@@ -28,7 +28,7 @@ import TLTestSupport
         let config = try Fixtures.config(tl + ".cfg.json", corrections: run.fixture.tlWrongConfig.map { ($0.key, $0.value) })
         let weights = try CanonicalModel.load(config: tl + ".cfg.json", weights: tl + ".safetensors").weights
         let transformer = try Transformer(config: config, weights: weights)
-        let reference = try SafeTensorsFile(path: "\(base)/hf_logits.safetensors")
+        let reference = try SafeTensorsFile(path: "\(base)/\(run.fixture.logitsReference)")
         let tokens = try Fixtures.tokens(reference)
         let expected = try reference.tensor(named: "logits").floats()
         let logits = try transformer.logits(tokens: tokens)

@@ -66,7 +66,7 @@ struct LogProbInvarianceTests {
         for group in WeightGroup.all(layers: rawConfig.nLayers) { raw.merge(try mapper.map(group)) { a, _ in a } }
         let tokens = try Self.inputIDs(fixture.name)
         let before = try logProbs(Transformer(config: rawConfig, weights: raw).logits(tokens: tokens))
-        let file = try SafeTensorsFile(path: Fixtures.model(fixture.name) + "/hf_logits.safetensors")
+        let file = try SafeTensorsFile(path: Fixtures.logitsReference(fixture.name))
         let hf = try logProbs(file.tensor(named: "logits").float32())
         for (mode, options) in Self.modes where !options.refactorFactoredAttnMatrices || !(fixture.rotary || rawConfig.isGroupedQuery) {
             let (weights, config) = try ProcessingPipeline(options: options).process(all: raw, config: rawConfig)
@@ -80,7 +80,7 @@ struct LogProbInvarianceTests {
     }
 
     static func inputIDs(_ name: String) throws -> [[Int]] {
-        let file = try SafeTensorsFile(path: Fixtures.model(name) + "/hf_logits.safetensors")
+        let file = try SafeTensorsFile(path: Fixtures.logitsReference(name))
         let ids = try file.tensor(named: "input_ids")
         let values = ids.integers().map(Int.init)
         let width = ids.shape[1]

@@ -30,6 +30,12 @@ public enum Fixtures {
         model(name) + "/tl/" + processing
     }
 
+    /// The logits a case's conversions must reproduce: `hf_logits.safetensors` (transformers), or for a
+    /// remote-code model without a transformers class, TransformerLens's (manifest `logits_reference`).
+    public static func logitsReference(_ name: String) -> String {
+        model(name) + "/" + (cases.first { $0.name == name }?.logitsReference ?? "hf_logits.safetensors")
+    }
+
     /// TransformerLens's parameters for a case and processing, as float32.
     public static func referenceWeights(_ name: String, _ processing: String) throws -> StateDict {
         let file = try SafeTensorsFile(path: reference(name, processing) + ".safetensors")
@@ -72,6 +78,10 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
     /// The TransformerLens major version of the references (cases made by tools/make_olmo_fixtures.py
     /// record 3.x; the others are the manifest's 2.16.1).
     public let transformerLensMajor: Int
+    /// The reference logits' file in the model folder (`hf_logits.safetensors` unless the manifest says).
+    public let logitsReference: String
+    /// Whether tlconvert reads the case's tokenizer (Qwen v1's qwen.tiktoken it refuses).
+    public let tokenizerSupported: Bool
     public var description: String { name }
 
     init?(entry: JSONValue) {
@@ -88,5 +98,7 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
         tlWrongConfig = Dictionary(wrong.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
         let version = entry["versions"]?["transformer_lens"]?.stringValue ?? "2"
         transformerLensMajor = Int(version.prefix { $0.isNumber }) ?? 2
+        logitsReference = entry["logits_reference"]?.stringValue ?? "hf_logits.safetensors"
+        tokenizerSupported = entry["tokenizer_supported"]?.boolValue ?? true
     }
 }

@@ -28,7 +28,7 @@ import TLTestSupport
     func huggingFaceCheckpointVerifiesDirectly(name: String) throws {
         let dir = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let reference = Fixtures.path("models/\(name)/hf_logits.safetensors")
+        let reference = Fixtures.logitsReference(name)
         let saved = dir + "/ours.safetensors"
         let verified = try TLConvertProcess.run(["verify", Fixtures.path("models/\(name)"), "--offline",
                                               "--reference", reference, "--save-logits", saved])
@@ -50,7 +50,7 @@ import TLTestSupport
         let model = dir + "/\(name)"
         let converted = try TLConvertProcess.run(["convert", Fixtures.path("models/\(name)"), "-o", model] + flags)
         try #require(converted.status == 0, "convert \(name) \(flags): \(converted.stderr)")
-        let reference = Fixtures.path("models/\(name)/hf_logits.safetensors")
+        let reference = Fixtures.logitsReference(name)
         let saved = dir + "/ours.safetensors"
         let verified = try TLConvertProcess.run(["verify", model, "--reference", reference, "--json", "--save-logits", saved])
         #expect(verified.status == 0, "verify \(name) \(flags): \(verified.stderr)")

@@ -61,7 +61,8 @@ extension ActivationKind {
         case .solu, .soluLN:
             return x  // row-wise, handled in `apply`
         case .xielu:
-            return XIELU.fixed(x)  // an MLP with its own coefficients uses them (`MLPForward`)
+            // TransformerLens's fixed-parameter `xielu`; an MLP with its own coefficients uses `XIELU`.
+            return x > 0 ? 0.8 * x * x + 0.5 * x : (expm1f(min(x, -1e-6)) - x) * 0.8 + 0.5 * x
         }
     }
 }

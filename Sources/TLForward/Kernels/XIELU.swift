@@ -13,19 +13,15 @@ import TLModel
 struct XIELU: Sendable {
     let alphaP: Float
     let alphaN: Float
-    let beta: Float
-    /// transformers' `eps` buffer: -1e-6 in bfloat16.
+    /// The linear term's coefficient and the negative branch's clamp: transformers' constant
+    /// buffers (bfloat16 0.5 and -1e-6), as TransformerLens's `XIELU` defaults them.
+    static let beta: Float = 0.5
     static let eps = bf16(-1e-6)
 
-    init(alphaP rawP: Float, alphaN rawN: Float, beta rawBeta: Float) {
-        let beta = XIELU.bf16(rawBeta)
-        self.beta = beta
+    init(alphaP rawP: Float, alphaN rawN: Float) {
         alphaP = XIELU.bf16(XIELU.softplus(XIELU.bf16(rawP)))
-        alphaN = XIELU.bf16(beta + XIELU.bf16(XIELU.softplus(XIELU.bf16(rawN))))
+        alphaN = XIELU.bf16(XIELU.beta + XIELU.bf16(XIELU.softplus(XIELU.bf16(rawN))))
     }
-
-    /// TransformerLens's fixed-parameter `xielu` (αp = αn = 0.8, β = 0.5), for MLPs without their own.
-    static let fixed = XIELU(alphaP: log(expm1(0.8)), alphaN: log(expm1(0.3)), beta: 0.5)
 
     /// Layer `layer`'s coefficients from `blocks.{l}.mlp.act_fn.*`.
     init(layer: Int, reader: WeightReader) throws(TLError) {
@@ -37,13 +33,12 @@ struct XIELU: Sendable {
             }
             return value
         }
-        self.init(alphaP: try scalar(XIELUParameters.alphaP), alphaN: try scalar(XIELUParameters.alphaN),
-                  beta: try scalar(XIELUParameters.beta))
+        self.init(alphaP: try scalar(XIELUParameters.alphaP), alphaN: try scalar(XIELUParameters.alphaN))
     }
 
     @inline(__always)
     func callAsFunction(_ x: Float) -> Float {
-        x > 0 ? alphaP * x * x + beta * x : (expm1f(min(x, XIELU.eps)) - x) * alphaN + beta * x
+        x > 0 ? alphaP * x * x + XIELU.beta * x : (expm1f(min(x, XIELU.eps)) - x) * alphaN + XIELU.beta * x
     }
 
     /// Applies the activation to `count` values of each of `rows` rows (stride `stride`) in place.
