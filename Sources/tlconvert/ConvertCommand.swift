@@ -16,6 +16,11 @@ struct ConvertCommand: ParsableCommand {
             *final.pth (or, with --checkpoint-index/--checkpoint-value, one checkpoints/*_<step>.pth); only \
             that file is fetched. Their repos hold no tokenizer: the converted config.json keeps the \
             tokenizer_name they name (GPT-NeoX's or GPT-2's), which `run` and `tokenize` fetch when needed.
+
+            Remote-code models convert without their Python code: Qwen (the first, QWenLMHeadModel) and \
+            SantaCoder (GPT2LMHeadCustomModel), as TransformerLens 2.16.1 reads them. \
+            Qwen's tokenizer is a tiktoken file (qwen.tiktoken), which `tokenize` and `run` refuse; `verify` \
+            works on a reference's token ids.
             """
     )
 
