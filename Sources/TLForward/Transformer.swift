@@ -27,7 +27,7 @@ public struct Transformer: Sendable {
         let ln2Post: Norm?
         let mlp: MLPWeights?
         /// The MLP activation's own coefficients (xIELU), when it has them.
-        var xielu: XIELU? = nil
+        let xielu: XIELU?
     }
 
     /// Validates every tensor the config calls for (name and shape) and packs them.

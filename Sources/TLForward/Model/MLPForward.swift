@@ -8,8 +8,8 @@ struct MLPForward {
     let spec: ForwardSpec
     let layer: Int
     let weights: MLPWeights
-    /// The layer's xIELU coefficients, when the activation has its own.
-    var xielu: XIELU? = nil
+    /// The layer's xIELU coefficients, when the activation has its own (no default: every caller decides).
+    let xielu: XIELU?
 
     func callAsFunction(_ x: Matrix, hooks: HookSite) -> Matrix {
         let name = "blocks.\(layer).mlp"
