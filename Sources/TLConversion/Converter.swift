@@ -109,7 +109,7 @@ public struct Converter: Sendable {
 
         let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(
             checkpoint.directory, role: "the source model", wholeFolder: true))
-        let groups = WeightGroup.all(layers: config.nLayers)
+        let groups = WeightGroup.all(for: config)
         let blocks = groups.filter { if case .block = $0 { return true } else { return false } }
         let ends = groups.filter { !blocks.contains($0) }
         let bytesOf = { (group: WeightGroup) in
@@ -146,7 +146,7 @@ public struct Converter: Sendable {
                 tensor, info throws(TLError) in try writer.enqueue(tensor, as: info)
             }
             try lane.check()
-            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) converted") }
+            if case .block(let l) = group { progress("  block \(l + 1)/\(blocks.count) converted") }
         }
         try lane.wait()
         try writer.stop()
