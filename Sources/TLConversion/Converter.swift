@@ -66,7 +66,8 @@ public struct Converter: Sendable {
         if config.tokenizerName == modelID && (!hasTokenizer || modelID.hasPrefix("/")) {
             config.tokenizerName = nil
         }
-        if let tokenizerPrependsBOS { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
+        // Only HookedTransformer records it (HookedEncoder / HookedEncoderDecoder leave it None).
+        if let tokenizerPrependsBOS, config.modelClass == .hookedTransformer { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
         if let trainingCheckpoint {
             config.fromCheckpoint = true
             config.checkpointIndex = trainingCheckpoint.index
