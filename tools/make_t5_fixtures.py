@@ -79,6 +79,15 @@ def t5_tokenizer(model: bytes, directory: Path) -> transformers.T5TokenizerFast:
     return transformers.T5TokenizerFast.from_pretrained(str(directory))
 
 
+def enable_byte_fallback(path: Path) -> None:
+    """transformers' T5 conversion keeps the `<0xNN>` pieces but writes byte_fallback false; switch it on
+    (and decode the bytes) as Llama-style Unigram files have it, so the fallback path is exercised."""
+    spec = json.loads(path.read_text())
+    spec["model"]["byte_fallback"] = True
+    spec["decoder"] = {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, spec["decoder"]]}
+    Tokenizer.from_str(json.dumps(spec)).save(str(path))
+
+
 def code_point_blocks() -> list[str]:
     """Strings of consecutive code points from blocks nmt_nfkc rewrites (and some it keeps)."""
     ranges = [(0x00, 0x250), (0x2000, 0x2100), (0x2150, 0x2500), (0x3000, 0x3100), (0xFF00, 0xFFF0),
@@ -91,6 +100,13 @@ def code_point_blocks() -> list[str]:
     return blocks
 
 
+def case(tok: Tokenizer, name: str, text: str, special: bool) -> dict:
+    enc = tok.encode(text, add_special_tokens=special)
+    decoded = tok.decode(enc.ids, skip_special_tokens=False)
+    return {"tokenizer": name, "text": text, "add_special_tokens": special, "ids": enc.ids, "tokens": enc.tokens,
+            "decoded": decoded, "lossless": decoded == text}
+
+
 def tokenizer_cases(names: dict[str, Path]) -> list[dict]:
     texts = AWKWARD + ["Hello  world ｈｅｌｌｏ ① ﬁ ㍿", "</s>The model</s> <unk>", "  ", "▁ ▁▁x"]
     cases = []
@@ -98,14 +114,9 @@ def tokenizer_cases(names: dict[str, Path]) -> list[dict]:
         tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
         for text in texts:
             for special in (False, True):
-                enc = tok.encode(text, add_special_tokens=special)
-                cases.append({"tokenizer": name, "text": text, "add_special_tokens": special,
-                              "ids": enc.ids, "tokens": enc.tokens,
-                              "decoded": tok.decode(enc.ids, skip_special_tokens=False)})
+                cases.append(case(tok, name, text, special))
         for text in code_point_blocks():
-            enc = tok.encode(text, add_special_tokens=False)
-            cases.append({"tokenizer": name, "text": text, "add_special_tokens": False, "ids": enc.ids,
-                          "tokens": enc.tokens, "normalized": tok.normalizer.normalize_str(text)})
+            cases.append(case(tok, name, text, False) | {"normalized": tok.normalizer.normalize_str(text)})
     return cases
 
 
@@ -167,7 +178,7 @@ def make_model(tokenizer: transformers.T5TokenizerFast) -> dict:
     save_file({"input_ids": input_ids, "decoder_input_ids": decoder_input_ids, "logits": tl_logits.contiguous()},
               str(tl_dir / "raw.logits.safetensors"))
     save_file({k: v.detach().float().clone().contiguous() for k, v in cache.items()}, str(tl_dir / "cache.safetensors"),
-              metadata={"input_ids": json.dumps(prompt_ids), "decoder_input_ids": json.dumps(new_ids[:4])})
+              metadata={"inputs": json.dumps({"input_ids": prompt_ids, "decoder_input_ids": new_ids[:4]})})
     return {"tl_vs_hf_max_abs_dlogprob": max_dlogprob(tl_logits, hf),
             "tl_vs_hf_last_position_max_abs_dlogprob": max_dlogprob(tl_logits[:, -1:], hf[:, -1:]),
             "tl_vs_hf_first_position_max_abs_dlogprob": max_dlogprob(tl_logits[:, :1], hf[:, :1])}
@@ -180,6 +191,7 @@ def main() -> int:
     fallback = TOKENIZERS / "unigram-bytefallback"
     tokenizer = t5_tokenizer(train_unigram(byte_fallback=False), unigram)
     t5_tokenizer(train_unigram(byte_fallback=True), fallback)
+    enable_byte_fallback(fallback / "tokenizer.json")
     for extra in ("tokenizer_config.json", "special_tokens_map.json"):
         for directory in (unigram, fallback):
             (directory / extra).unlink(missing_ok=True)

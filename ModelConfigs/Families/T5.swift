@@ -26,7 +26,7 @@ extension ArchitectureModule {
                 throw .unsupported("\(hf.path): feed_forward_proj '\(proj)' (T5 v1.1 / Flan-T5 style); TransformerLens 2.16.1 converts only T5's ReLU MLP")
             }
             guard try hf.bool("tie_word_embeddings", default: true) else {
-                throw .unsupported("\(hf.path): untied lm_head; TransformerLens 2.16.1 unembeds T5 with the shared embedding")
+                throw .unsupported("\(hf.path): tie_word_embeddings is false (an untied lm_head); TransformerLens 2.16.1 unembeds T5 with the shared embedding")
             }
             var c = CanonicalConfig(nLayers: layers, dModel: try hf.int("d_model", default: 512),
                                     nCtx: try hf.int("max_length", default: 20), dHead: try hf.int("d_kv", default: 64))

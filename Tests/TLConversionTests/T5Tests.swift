@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import TLConversion
+import TLCore
+import TLFormats
+import TLTestSupport
+
+/// T5 as TransformerLens's `HookedEncoderDecoder`, against the fixture made by
+/// tools/make_t5_fixtures.py (a tiny T5ForConditionalGeneration, TransformerLens 2.16.1's
+/// weights and config for it, transformers' logits).
+struct T5Tests {
+    static let model = Fixtures.model("t5")
+    static let dump = model + "/hf_logits.safetensors"
+
+    @Test func weightsAndConfigEqualTransformerLens() throws {
+        let (out, result) = try ConversionTests.convert("t5")
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
+        #expect(result.config.modelClass == .hookedEncoderDecoder)
+        let ours = try SafeTensorsFile(path: out + "/model.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference("t5", "raw") + ".safetensors")
+        #expect(Set(ours.tensorNames) == Set(theirs.tensorNames))
+        for info in theirs.tensorInfos {
+            guard ours.contains(info.name) else { continue }
+            let a = try ours.tensor(named: info.name).float32(), b = try theirs.tensor(named: info.name).float32()
+            #expect(a.shape == b.shape, "\(info.name)")
+            let worst = zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-6, "\(info.name): max |Δ| \(worst)")
+        }
+        let mine = try JSONParser.parseFile(out + "/config.json")
+        let reference = try JSONParser.parseFile(Fixtures.reference("t5", "raw") + ".cfg.json")
+        guard case .object(let fields) = reference else { Issue.record("reference cfg is not an object"); return }
+        // A local source names no tokenizer; the device is chosen when loading.
+        for (key, value) in fields where !["tokenizer_name", "device"].contains(key) {
+            #expect(mine[key] == value, "\(key): ours \(mine[key] ?? .null), TransformerLens \(value)")
+        }
+    }
+
+    /// max |Δ log-prob| from `verify --json`.
+    static func verified(_ model: String) throws -> (status: Int32, maxLogProbDiff: Double?, stderr: String) {
+        let result = try TLConvertProcess.run(["verify", model, "--reference", dump, "--json"])
+        let json = try? JSONParser.parse(result.stdout, path: "stdout")
+        return (result.status, json?["max_logprob_diff"]?.doubleValue, result.stderr)
+    }
+
+    @Test func logitsEqualTransformersConvertedAndStraight() throws {
+        let (out, _) = try ConversionTests.convert("t5")
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
+        for source in [out, Self.model] {
+            let (status, diff, stderr) = try Self.verified(source)
+            #expect(status == 0, "\(source): \(stderr)")
+            #expect((diff ?? 1) <= 1e-4, "\(source): max |Δ log-prob| \(diff ?? .nan)")
+        }
+    }
+
+    @Test func transformerLensReferenceIsOffWhereItsDecoderIsNotCausal() throws {
+        // The reason verify is held to transformers: TL 2.16.1's own logits for the same ids.
+        let result = try TLConvertProcess.run(["verify", Self.model, "--reference",
+                                               Fixtures.reference("t5", "raw") + ".logits.safetensors", "--json"])
+        #expect(result.status == 1, "\(result.stderr)")
+    }
+
+    @Test func processingFlagsAreRefused() throws {
+        for args in [["verify", Self.model, "--reference", Self.dump, "--fold-ln"],
+                     [Self.model, "-o", ConversionTests.scratch("t5-flags") + "/out", "--tl-defaults"]] {
+            let result = try TLConvertProcess.run(args)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("processing flags do not apply to T5ForConditionalGeneration"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+    }
+
+    @Test(arguments: [("feed_forward_proj", "\"gated-gelu\""), ("tie_word_embeddings", "false"),
+                      ("num_decoder_layers", "3")])
+    func variantsTransformerLensCannotHoldAreRefused(_ key: String, _ value: String) throws {
+        let dir = ConversionTests.scratch("t5-variant") + "/model"
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: dir)) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.model + "/model.safetensors", toPath: dir + "/model.safetensors")
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.model + "/config.json"))
+        var config = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        config[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/config.json"))
+        let result = try TLConvertProcess.run([dir, "-o", FileSystem.directory(of: dir) + "/out"])
+        #expect(result.status == 2, "\(key): \(result.stderr)")
+        #expect(result.stderr.contains(key), "\(result.stderr)")
+    }
+
+    @Test func dumpWithoutDecoderIdsIsRefused() throws {
+        let result = try TLConvertProcess.run(["verify", Self.model, "--reference",
+                                               Fixtures.model("gpt2") + "/hf_logits.safetensors"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("decoder_input_ids") || result.stderr.contains("vocabulary"), "\(result.stderr)")
+    }
+}
