@@ -91,4 +91,25 @@ struct T5Tests {
         #expect(result.status == 2)
         #expect(result.stderr.contains("decoder_input_ids") || result.stderr.contains("vocabulary"), "\(result.stderr)")
     }
+
+    @Test func runDecodesGreedilyAsTransformers() throws {
+        let greedy = try JSONParser.parseFile(Self.model + "/hf_greedy.json")
+        let prompt = try #require(greedy["prompt"]?.stringValue)
+        let expected = (greedy["decoder_ids"]?.arrayValue ?? []).compactMap(\.intValue)
+        let cache = ConversionTests.scratch("t5-run") + "/cache.safetensors"
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: cache)) }
+        let result = try TLConvertProcess.run(["run", Self.model, "--prompt", prompt, "--json",
+                                               "--max-new-tokens", String(expected.count - 1), "--cache", cache])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try JSONParser.parse(result.stdout, path: "stdout")
+        #expect(report["input_ids"]?.arrayValue?.compactMap(\.intValue) == greedy["input_ids"]?.arrayValue?.compactMap(\.intValue))
+        #expect(report["decoder_input_ids"]?.arrayValue?.compactMap(\.intValue) == expected)
+        let written = try SafeTensorsFile(path: cache)
+        for name in ["hook_embed", "encoder.1.attn.hook_pattern", "encoder_final_ln.hook_normalized",
+                     "decoder.0.cross_attn.hook_pattern", "decoder.1.hook_resid_mid_cross", "decoder_final_ln.hook_scale"] {
+            #expect(written.contains(name), "\(name)")
+        }
+        #expect(written.tensorInfos.first { $0.name == "decoder.0.cross_attn.hook_k" }?.shape
+                == [1, (greedy["input_ids"]?.arrayValue ?? []).count, 4, 8])
+    }
 }
