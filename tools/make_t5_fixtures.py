@@ -10,6 +10,7 @@
 - A tiny T5ForConditionalGeneration (transformers, ReLU MLP, tied embeddings; every parameter perturbed)
   saved with save_pretrained and that tokenizer, with:
   hf_logits.safetensors   input_ids, decoder_input_ids, logits (eager, float32)
+  hf_logits_padded.safetensors  the same with row 1's input right-padded (attention_mask)
   hf_greedy.json          a prompt's ids and transformers' generate(do_sample=False) continuation
   tl/raw.safetensors      TransformerLens 2.16.1 HookedEncoderDecoder named_parameters()
   tl/raw.cfg.json         its cfg.to_dict()
@@ -158,6 +159,15 @@ def make_model(tokenizer: transformers.T5TokenizerFast) -> dict:
         hf = model(input_ids=input_ids, decoder_input_ids=decoder_input_ids).logits.float()
     save_file({"input_ids": input_ids, "decoder_input_ids": decoder_input_ids, "logits": hf.contiguous()},
               str(CASE / "hf_logits.safetensors"))
+
+    # Right padding: the encoder's attention_mask hides the padded positions.
+    mask = torch.ones_like(input_ids)
+    mask[1, 8:] = 0
+    padded = input_ids.masked_fill(mask == 0, 0)
+    with torch.no_grad():
+        hf_padded = model(input_ids=padded, attention_mask=mask, decoder_input_ids=decoder_input_ids).logits.float()
+    save_file({"input_ids": padded, "attention_mask": mask, "decoder_input_ids": decoder_input_ids,
+               "logits": hf_padded.contiguous()}, str(CASE / "hf_logits_padded.safetensors"))
 
     prompt_ids = tokenizer(PROMPT).input_ids
     with torch.no_grad():

@@ -36,8 +36,8 @@ struct T5Tests {
     }
 
     /// max |Δ log-prob| from `verify --json`.
-    static func verified(_ model: String) throws -> (status: Int32, maxLogProbDiff: Double?, stderr: String) {
-        let result = try TLConvertProcess.run(["verify", model, "--reference", dump, "--json"])
+    static func verified(_ model: String, _ reference: String = dump) throws -> (status: Int32, maxLogProbDiff: Double?, stderr: String) {
+        let result = try TLConvertProcess.run(["verify", model, "--reference", reference, "--json"])
         let json = try? JSONParser.parse(result.stdout, path: "stdout")
         return (result.status, json?["max_logprob_diff"]?.doubleValue, result.stderr)
     }
@@ -45,8 +45,9 @@ struct T5Tests {
     @Test func logitsEqualTransformersConvertedAndStraight() throws {
         let (out, _) = try ConversionTests.convert("t5")
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
-        for source in [out, Self.model] {
-            let (status, diff, stderr) = try Self.verified(source)
+        for (source, reference) in [(out, Self.dump), (Self.model, Self.dump),
+                                    (Self.model, Self.model + "/hf_logits_padded.safetensors")] {
+            let (status, diff, stderr) = try Self.verified(source, reference)
             #expect(status == 0, "\(source): \(stderr)")
             #expect((diff ?? 1) <= 1e-4, "\(source): max |Δ log-prob| \(diff ?? .nan)")
         }
