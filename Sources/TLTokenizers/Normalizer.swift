@@ -13,8 +13,8 @@ indirect enum Normalizer: Sendable {
     case stripAccents
     case bert(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool)
     case byteLevel
-    /// SentencePiece's compiled rules (T5, ALBERT, XLNet); nil: an empty charsmap, no change.
-    case precompiled(PrecompiledCharsMap?)
+    /// SentencePiece's compiled rules (T5, ALBERT, XLNet).
+    case precompiled(PrecompiledCharsMap)
 
     static func parse(_ json: JSONFields) throws(TLError) -> Normalizer {
         let type = try json.type()
@@ -43,8 +43,10 @@ indirect enum Normalizer: Sendable {
                          lowercase: lowercase)
         case "ByteLevel": return .byteLevel
         case "Precompiled":
-            let map = try json.optionalString("precompiled_charsmap") ?? ""
-            return .precompiled(map.isEmpty ? nil : try PrecompiledCharsMap(base64: map, file: json.file))
+            guard let map = try json.optionalString("precompiled_charsmap"), !map.isEmpty else {
+                throw json.fail("precompiled_charsmap", "expected SentencePiece's compiled rules (base64), as tokenizers does")
+            }
+            return .precompiled(try PrecompiledCharsMap(base64: map, file: json.file))
         default:
             throw .unsupported("\(json.file): unsupported normalizer type '\(type)' (at \(json.place))")
         }
@@ -108,7 +110,6 @@ indirect enum Normalizer: Sendable {
         case .byteLevel:
             return ByteLevelAlphabet.encode(text)
         case .precompiled(let map):
-            guard let map else { return text }
             let s = map.normalize(text)
             try checked(s.utf8.count)
             return s

@@ -22,7 +22,7 @@ struct PrecompiledCharsMap: Sendable {
             throw .badFile(path: file, problem: "normalizer: precompiled_charsmap is shorter than its 4-byte header")
         }
         let size = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-        guard size % 4 == 0, size <= bytes.count - 4 else {
+        guard size > 0, size % 4 == 0, size <= bytes.count - 4 else {
             throw .badFile(path: file, problem: "normalizer: precompiled_charsmap declares a \(size)-byte trie in \(bytes.count - 4) bytes")
         }
         var units = [UInt32](repeating: 0, count: size / 4)

@@ -7,9 +7,7 @@ import TLCore
 /// all exist.
 struct UnigramModel: Sendable {
     let vocab: Vocabulary
-    /// Piece bytes → (id, score).
-    private let pieces: [[UInt8]: (id: Int, score: Double)]
-    private let longestPiece: Int
+    private let pieces: PieceTrie
     let unkID: Int?
     let byteFallback: Bool
     private let unknownScore: Double
@@ -23,7 +21,7 @@ struct UnigramModel: Sendable {
             throw json.fail("vocab", "expected a list of [piece, score] pairs")
         }
         var vocab = Vocabulary()
-        var pieces = [[UInt8]: (id: Int, score: Double)]()
+        var pieces = PieceTrie()
         var lowest = Double.infinity
         for (id, entry) in entries.enumerated() {
             guard let pair = entry.arrayValue, pair.count == 2, let piece = pair[0].stringValue,
@@ -31,15 +29,14 @@ struct UnigramModel: Sendable {
                 throw json.fail("vocab", "entry \(id) is not a [piece, score] pair")
             }
             vocab.set(piece, id)
-            pieces[Array(piece.utf8)] = (id, score)
+            pieces.insert(Array(piece.utf8), id: id, score: score)
             lowest = min(lowest, score)
         }
         let unkID = try json.optionalInt("unk_id")
         if let unkID, !(0..<entries.count).contains(unkID) {
             throw json.fail("unk_id", "\(unkID) is outside the vocabulary (\(entries.count) pieces)")
         }
-        return UnigramModel(vocab: vocab, pieces: pieces, longestPiece: pieces.keys.map(\.count).max() ?? 0,
-                            unkID: unkID, byteFallback: try json.bool("byte_fallback", default: false),
+        return UnigramModel(vocab: vocab, pieces: pieces, unkID: unkID, byteFallback: try json.bool("byte_fallback", default: false),
                             unknownScore: (entries.isEmpty ? 0 : lowest) - unknownPenalty, file: json.file)
     }
 
@@ -81,8 +78,8 @@ struct UnigramModel: Sendable {
             let charLength = Self.utf8Length(bytes[from])
             let base = score[from]
             var coversChar = false
-            for length in 1...min(longestPiece, n - from) where length > 0 {
-                guard let piece = pieces[Array(bytes[from..<(from + length)])] else { continue }
+            // Every piece that starts here, shortest first (the work is bounded by the trie, not the pieces' lengths).
+            pieces.forEachMatch(in: bytes, from: from) { length, piece in
                 let end = from + length
                 let candidate = piece.score + base
                 if start[end] == nil || candidate > score[end] {
@@ -131,6 +128,38 @@ struct UnigramModel: Sendable {
         case 0xC0..<0xE0: return 2
         case 0xE0..<0xF0: return 3
         default: return 4
+        }
+    }
+}
+
+/// The pieces' UTF-8 bytes as a trie, for the pieces that prefix a position.
+private struct PieceTrie: Sendable {
+    private var children: [[UInt8: Int32]] = [[:]]
+    private var pieces: [(id: Int, score: Double)?] = [nil]
+
+    /// Later entries win, as tokenizers' map from piece to id does.
+    mutating func insert(_ bytes: [UInt8], id: Int, score: Double) {
+        var node = 0
+        for byte in bytes {
+            if let next = children[node][byte] {
+                node = Int(next)
+            } else {
+                children.append([:])
+                pieces.append(nil)
+                children[node][byte] = Int32(children.count - 1)
+                node = children.count - 1
+            }
+        }
+        pieces[node] = (id, score)
+    }
+
+    func forEachMatch(in bytes: [UInt8], from start: Int, _ body: (Int, (id: Int, score: Double)) -> Void) {
+        var node = 0
+        var i = start
+        while i < bytes.count, let next = children[node][bytes[i]] {
+            node = Int(next)
+            i += 1
+            if let piece = pieces[node] { body(i - start, piece) }
         }
     }
 }

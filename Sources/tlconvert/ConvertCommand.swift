@@ -16,6 +16,9 @@ struct ConvertCommand: ParsableCommand {
             *final.pth (or, with --checkpoint-index/--checkpoint-value, one checkpoints/*_<step>.pth); only \
             that file is fetched. Their repos hold no tokenizer: the converted config.json keeps the \
             tokenizer_name they name (GPT-NeoX's or GPT-2's), which `run` and `tokenize` fetch when needed.
+            T5 (t5-small/base/large, T5ForConditionalGeneration) becomes TransformerLens's HookedEncoderDecoder \
+            (encoder.{l}.*, decoder.{l}.cross_attn.*, encoder_final_ln, decoder_final_ln); it takes no \
+            processing flags, as TransformerLens processes none of its weights.
             """
     )
 

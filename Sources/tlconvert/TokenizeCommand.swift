@@ -12,7 +12,9 @@ struct TokenizeCommand: ParsableCommand {
         discussion: """
             Without --prepend-bos no special tokens are added, exactly like \
             `Tokenizer.from_file(...).encode(text, add_special_tokens=False)`. With it, the \
-            sequence starts with BOS the way TransformerLens's `to_tokens` makes it.
+            sequence starts with BOS the way TransformerLens's `to_tokens` makes it. Models: byte-level \
+            BPE, SentencePiece-style BPE, WordPiece, WordLevel and SentencePiece Unigram (T5, with its \
+            Precompiled normaliser and byte fallback).
             """
     )
 
