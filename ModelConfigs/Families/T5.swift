@@ -13,8 +13,10 @@ extension ArchitectureModule {
     public static let t5 = ArchitectureModule(
         family: "T5",
         architectures: ["T5ForConditionalGeneration"],
-        // Files may repeat the shared embedding under its users' names, and the tied head.
-        buffers: ["encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight"],
+        // Files may repeat the shared embedding under its users' names, and the tied head; the
+        // original t5-* files also carry a cross-attention bias table that transformers ignores too.
+        buffers: ["encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight",
+                  "decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight"],
         tokenizer: .init(fallbackClass: "T5Tokenizer"),
         config: { hf throws(TLError) in
             let layers = try hf.int("num_layers", default: 6)

@@ -113,4 +113,44 @@ struct T5Tests {
         #expect(written.tensorInfos.first { $0.name == "decoder.0.cross_attn.hook_k" }?.shape
                 == [1, (greedy["input_ids"]?.arrayValue ?? []).count, 4, 8])
     }
+
+    @Test func zooNamesAreConvertible() throws {
+        let result = try TLConvertProcess.run(["list", "--json"])
+        #expect(result.status == 0)
+        let entries = try JSONParser.parse(result.stdout, path: "stdout").arrayValue ?? []
+        for name in ["t5-small", "t5-base", "t5-large"] {
+            let entry = entries.first { e in
+                e["name"]?.stringValue == name || e["aliases"]?.arrayValue?.contains { $0.stringValue == name } == true
+            }
+            #expect(entry?["architecture"]?.stringValue == "T5ForConditionalGeneration", "\(name)")
+            #expect(entry?["convertible"]?.boolValue == true, "\(name)")
+        }
+    }
+
+    /// The Hub's t5-* files repeat the shared embedding (`encoder.embed_tokens`, `decoder.embed_tokens`,
+    /// the tied `lm_head`) and the original ones carry a cross-attention bias table transformers ignores.
+    @Test func repeatedEmbeddingsAndTheIgnoredBiasTableConvert() throws {
+        let dir = ConversionTests.scratch("t5-hub-layout") + "/model"
+        defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: dir)) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.model + "/config.json", toPath: dir + "/config.json")
+        let source = try SafeTensorsFile(path: Self.model + "/model.safetensors")
+        var tensors = [(String, FloatTensor)]()
+        for info in source.tensorInfos { tensors.append((info.name, try source.tensor(named: info.name).float32())) }
+        let shared = try source.tensor(named: "shared.weight").float32()
+        let bias = try source.tensor(named: "decoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight").float32()
+        tensors += [("encoder.embed_tokens.weight", shared), ("decoder.embed_tokens.weight", shared), ("lm_head.weight", shared),
+                    ("decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight", bias)]
+        let writer = try SafeTensorsWriter(path: dir + "/model.safetensors",
+                                           tensors: tensors.map { TensorInfo(name: $0.0, dtype: .f32, shape: $0.1.shape) })
+        for (name, tensor) in tensors { try writer.write(name: name, values: tensor) }
+        try writer.finish()
+        let out = FileSystem.directory(of: dir) + "/out"
+        let result = try TLConvertProcess.run([dir, "-o", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let ours = try SafeTensorsFile(path: out + "/model.safetensors")
+        let theirs = try SafeTensorsFile(path: Fixtures.reference("t5", "raw") + ".safetensors")
+        #expect(Set(ours.tensorNames) == Set(theirs.tensorNames))
+        #expect(try ours.tensor(named: "unembed.W_U").float32().values == theirs.tensor(named: "unembed.W_U").float32().values)
+    }
 }
