@@ -185,6 +185,8 @@ tokenizers/unigram/, unigram-bytefallback/   tokenizer.json from a SentencePiece
                                  with nmt_nfkc rules (T5's own), converted by T5TokenizerFast: Precompiled
                                  charsmap, Strip, Replace, Metaspace, `</s>` template; the second has
                                  the `<0xNN>` pieces with byte_fallback switched on
+tokenizers/unigram-legacy/       the first in the Hub t5-small file's layout: Precompiled alone,
+                                 WhitespaceSplit + Metaspace (prepend always)
 tokenizers/unigram_cases.json    tokenizers' ids/tokens/decoded for awkward strings (with and without
                                  special tokens), and for blocks of code points with `normalized`
 ```

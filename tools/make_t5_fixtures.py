@@ -89,6 +89,18 @@ def enable_byte_fallback(path: Path) -> None:
     Tokenizer.from_str(json.dumps(spec)).save(str(path))
 
 
+def write_legacy_layout(source: Path, target: Path) -> None:
+    """The layout of the Hub's own t5-small tokenizer.json (older transformers): the Precompiled normaliser
+    alone, WhitespaceSplit then Metaspace with `add_prefix_space`, and its Metaspace decoder."""
+    spec = json.loads(source.read_text())
+    spec["normalizer"] = spec["normalizer"]["normalizers"][0]
+    metaspace = {"type": "Metaspace", "replacement": "▁", "add_prefix_space": True}
+    spec["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, metaspace]}
+    spec["decoder"] = metaspace
+    target.parent.mkdir(parents=True, exist_ok=True)
+    Tokenizer.from_str(json.dumps(spec)).save(str(target))
+
+
 def code_point_blocks() -> list[str]:
     """Strings of consecutive code points from blocks nmt_nfkc rewrites (and some it keeps)."""
     ranges = [(0x00, 0x250), (0x2000, 0x2100), (0x2150, 0x2500), (0x3000, 0x3100), (0xFF00, 0xFFF0),
@@ -202,10 +214,13 @@ def main() -> int:
     tokenizer = t5_tokenizer(train_unigram(byte_fallback=False), unigram)
     t5_tokenizer(train_unigram(byte_fallback=True), fallback)
     enable_byte_fallback(fallback / "tokenizer.json")
+    legacy = TOKENIZERS / "unigram-legacy"
+    write_legacy_layout(unigram / "tokenizer.json", legacy / "tokenizer.json")
     for extra in ("tokenizer_config.json", "special_tokens_map.json"):
         for directory in (unigram, fallback):
             (directory / extra).unlink(missing_ok=True)
-    write_json(TOKENIZERS / "unigram_cases.json", tokenizer_cases({"unigram": unigram, "unigram-bytefallback": fallback}))
+    write_json(TOKENIZERS / "unigram_cases.json", tokenizer_cases({"unigram": unigram, "unigram-bytefallback": fallback,
+                                                                    "unigram-legacy": legacy}))
     CASE.mkdir(parents=True)
     tokenizer.save_pretrained(str(CASE))
     (CASE / "spiece.model").unlink(missing_ok=True)
