@@ -102,14 +102,17 @@ public struct ArchitectureModule: Sendable {
         for rule in tensors where rule.layers.contains(c.nLayers) {
             let layers: [Int?]
             switch group {
-            case .block(let l): layers = rule.isPerBlock ? [l] : []
+            // An encoder-decoder numbers its decoder's blocks after its encoder's; a stack's
+            // templates take the layer within it. Unindexed targets that name a block (T5's bias
+            // table on each stack's first) land in it by the group check below.
+            case .block(let l): layers = rule.isPerBlock ? [l % max(c.nLayers, 1)] : [nil]
             case .embed, .unembed: layers = rule.isPerBlock ? [] : [nil]
             }
             for layer in layers {
                 let experts: [Int?] = rule.isPerExpert ? (0..<(c.numExperts ?? 0)).map { $0 } : [nil]
                 for expert in experts {
                     let target = expandTemplate(rule.target, layer: layer, expert: expert, groupedQuery: c.isGroupedQuery)
-                    guard WeightGroup(parameter: target) == group, layout?.contains(target) ?? true else { continue }
+                    guard WeightGroup(parameter: target, config: c) == group, layout?.contains(target) ?? true else { continue }
                     let source: TensorRule.Source
                     switch rule.source {
                     case .checkpoint(let name):
@@ -129,7 +132,7 @@ public struct ArchitectureModule: Sendable {
     /// Every (prefix-free) checkpoint name the rules read, for all blocks and experts.
     public func checkpointNames(for c: CanonicalConfig) -> Set<String> {
         var names = Set<String>()
-        for group in WeightGroup.all(layers: c.nLayers) {
+        for group in WeightGroup.all(for: c) {
             for rule in rules(for: c, group: group) {
                 switch rule.source {
                 case .checkpoint(let name): names.insert(name)

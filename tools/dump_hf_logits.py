@@ -9,6 +9,9 @@ tlconvert computes), run once on the batch, and the file gets `input_ids` (int64
 [batch, seq]), `logits` (float32 [batch, seq, d_vocab]) and, when texts of different
 lengths are right-padded, `attention_mask` (int64). The container follows the output's
 extension: .safetensors, .npz (numpy, deflated), .pt/.bin (torch.save of a dict).
+An encoder-decoder (T5) is loaded with AutoModelForSeq2SeqLM; its dump also holds
+`decoder_input_ids` (--decoder-input-ids, or the inputs shifted right after
+decoder_start_token_id) and its logits are the decoder's positions.
 Texts are tokenized with the model directory's tokenizer, without special tokens unless
 --add-special-tokens is given (or --prepend-bos, which puts the tokenizer's BOS first).
 """
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", required=True, help="output file: .safetensors, .npz, .pt or .bin")
     parser.add_argument("--add-special-tokens", action="store_true", help="let the tokenizer add its special tokens")
     parser.add_argument("--prepend-bos", action="store_true", help="put the tokenizer's BOS token first")
+    parser.add_argument("--decoder-input-ids",
+                        help='encoder-decoder (T5) only: decoder token ids, rows separated by ";" (default: '
+                             'decoder_start_token_id then the input ids shifted right, as labels would give)')
     args = parser.parse_args(argv)
 
     output = Path(args.output)
@@ -99,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.model_dir}: no config.json")
 
     import torch
-    from transformers import AutoModelForCausalLM
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForSeq2SeqLM
 
     try:
         if args.input_ids is not None:
@@ -109,16 +115,33 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         parser.error(str(e))
 
-    model = AutoModelForCausalLM.from_pretrained(args.model_dir, torch_dtype=torch.float32,
-                                                 attn_implementation="eager")
+    seq2seq = AutoConfig.from_pretrained(args.model_dir).is_encoder_decoder
+    if args.decoder_input_ids is not None and not seq2seq:
+        parser.error("--decoder-input-ids needs an encoder-decoder model")
+    loader = AutoModelForSeq2SeqLM if seq2seq else AutoModelForCausalLM
+    model = loader.from_pretrained(args.model_dir, torch_dtype=torch.float32, attn_implementation="eager")
     model.eval()
     vocab = model.get_input_embeddings().weight.shape[0]
     if int(input_ids.max()) >= vocab or int(input_ids.min()) < 0:
         parser.error(f"token id out of range for the model's vocabulary of {vocab}")
+    extra = {}
+    if seq2seq:
+        if args.decoder_input_ids is not None:
+            try:
+                decoder = torch.tensor(parse_ids(args.decoder_input_ids), dtype=torch.int64)
+            except ValueError as e:
+                parser.error(str(e))
+            if decoder.shape[0] != input_ids.shape[0]:
+                parser.error(f"--decoder-input-ids has {decoder.shape[0]} rows, the inputs {input_ids.shape[0]}")
+            if int(decoder.max()) >= vocab or int(decoder.min()) < 0:
+                parser.error(f"decoder token id out of range for the model's vocabulary of {vocab}")
+        else:
+            decoder = model._shift_right(input_ids)
+        extra["decoder_input_ids"] = decoder
     with torch.no_grad():
-        logits = model(input_ids=input_ids, attention_mask=mask).logits.to(torch.float32)
+        logits = model(input_ids=input_ids, attention_mask=mask, **extra).logits.to(torch.float32)
 
-    tensors = {"input_ids": input_ids, "logits": logits}
+    tensors = {"input_ids": input_ids, **extra, "logits": logits}
     if mask is not None:
         tensors["attention_mask"] = mask
     save(output, tensors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 HEAD = """# Fixtures
@@ -178,6 +179,39 @@ carry their own `generator` and `versions`; `tl/<proc>.cfg.json` holds 3.x's lar
 - TransformerLens 3.9 and transformers agree on every OLMo case (max |Δ log-prob| in the table).
 """
 
+T5 = """
+## T5 (HookedEncoderDecoder) and the Unigram tokenizers
+Made by `tools/make_t5_fixtures.py` (transformers {transformers}, TransformerLens {transformer_lens},
+torch {torch}, sentencepiece, tokenizers), outside manifest.json:
+```
+models/t5/                       T5ForConditionalGeneration (2+2 layers, d_model 32, 4 heads, 8 buckets,
+                                 ReLU, tied) saved with save_pretrained, and its Unigram tokenizer
+  hf_logits.safetensors          input_ids [2, 12], decoder_input_ids [2, 8] (decoder_start_token_id 0
+                                 first), logits [2, 8, 200] from transformers (eager, float32)
+  hf_logits_padded.safetensors   the same with row 1's encoder input right-padded (attention_mask)
+  hf_greedy.json                 a prompt's ids (`</s>` appended) and generate(do_sample=False) ids
+  tl/raw.safetensors, raw.cfg.json   HookedEncoderDecoder.from_pretrained's parameters and cfg
+  tl/raw.logits.safetensors      TL's logits for hf_logits' ids
+  tl/cache.safetensors           TL's run_with_cache on hf_greedy's prompt and 4 decoder ids
+                                 (metadata `inputs`)
+  measured.json                  the TL-vs-transformers numbers below
+tokenizers/unigram/, unigram-bytefallback/   tokenizer.json from a SentencePiece Unigram model trained
+                                 with nmt_nfkc rules (T5's own), converted by T5TokenizerFast: Precompiled
+                                 charsmap, Strip, Replace, Metaspace, `</s>` template; the second has
+                                 the `<0xNN>` pieces with byte_fallback switched on
+tokenizers/unigram-legacy/       the first in the Hub t5-small file's layout: Precompiled alone,
+                                 WhitespaceSplit + Metaspace (prepend always)
+tokenizers/unigram_cases.json    tokenizers' ids/tokens/decoded for awkward strings (with and without
+                                 special tokens), and for blocks of code points with `normalized`
+```
+**Disagreement.** TransformerLens 2.16.1's T5 decoder self-attention is not causal (no mask) and buckets
+its relative positions bidirectionally: its logits are off transformers' by max |Δ log-prob|
+{tl_vs_hf_max_abs_dlogprob:.2f} ({tl_vs_hf_first_position_max_abs_dlogprob:.2f} at the first decoder
+position, {tl_vs_hf_last_position_max_abs_dlogprob:.2f} at the last). tlconvert matches transformers; its
+weights and config match TL's, and its cache matches TL's up to the first decoder self-attention
+(every encoder hook, the decoder's first `resid_pre`/`ln1`/`q`/`k`/`v`, and each cross-attention's `k`/`v`).
+"""
+
 
 REMOTE = """
 ## Remote-code cases (Qwen v1, SantaCoder)
@@ -235,4 +269,8 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
     remote = [c for c in cases if c.get("generator") == "tools/make_remote_code_fixtures.py"]
     if remote:
         lines.append(REMOTE.format(names=", ".join(c["name"] for c in remote), **remote[0]["versions"]))
+    measured = fixtures / "models" / "t5" / "measured.json"
+    if measured.exists():
+        t5 = json.loads(measured.read_text())
+        lines.append(T5.format(**t5["versions"], **{k: v for k, v in t5.items() if k != "versions"}))
     (fixtures / "README.md").write_text("".join(lines))

@@ -54,7 +54,7 @@ public enum ModelLoader {
         for notice in prepared.notices { progress("note: \(notice)") }
         let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
         var weights = StateDict()
-        for group in WeightGroup.all(layers: config.nLayers) {
+        for group in WeightGroup.all(for: config) {
             var groupWeights = try mapper.map(group)
             try prepared.process(group, weights: &groupWeights)
             weights.merge(groupWeights) { _, new in new }

@@ -66,7 +66,8 @@ public struct Converter: Sendable {
         if config.tokenizerName == modelID && (!hasTokenizer || modelID.hasPrefix("/")) {
             config.tokenizerName = nil
         }
-        if let tokenizerPrependsBOS { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
+        // Only HookedTransformer records it (HookedEncoder / HookedEncoderDecoder leave it None).
+        if let tokenizerPrependsBOS, config.modelClass == .hookedTransformer { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
         if let trainingCheckpoint {
             config.fromCheckpoint = true
             config.checkpointIndex = trainingCheckpoint.index
@@ -109,7 +110,7 @@ public struct Converter: Sendable {
 
         let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(
             checkpoint.directory, role: "the source model", wholeFolder: true))
-        let groups = WeightGroup.all(layers: config.nLayers)
+        let groups = WeightGroup.all(for: config)
         let blocks = groups.filter { if case .block = $0 { return true } else { return false } }
         let ends = groups.filter { !blocks.contains($0) }
         let bytesOf = { (group: WeightGroup) in
@@ -146,7 +147,7 @@ public struct Converter: Sendable {
                 tensor, info throws(TLError) in try writer.enqueue(tensor, as: info)
             }
             try lane.check()
-            if case .block(let l) = group { progress("  block \(l + 1)/\(config.nLayers) converted") }
+            if case .block(let l) = group { progress("  block \(l + 1)/\(blocks.count) converted") }
         }
         try lane.wait()
         try writer.stop()

@@ -51,7 +51,7 @@ public struct WeightMapper: Sendable {
             throw .badFile(path: path, problem: "tensor '\(info.name)' is not a parameter of \(module.family) with this config.json (\(config.nLayers) layers) — unexpected tensor")
         }
         // Every rule's source must exist with the shape the config implies.
-        for group in WeightGroup.all(layers: config.nLayers) {
+        for group in WeightGroup.all(for: config) {
             let shapes = Dictionary(uniqueKeysWithValues:
                 CanonicalLayout.parameters(for: config, group: group).map { ($0.name, $0.shape) })
             for rule in module.rules(for: config, group: group) {

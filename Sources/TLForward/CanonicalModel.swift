@@ -20,7 +20,8 @@ public struct CanonicalModel: Sendable {
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         guard FileManager.default.fileExists(atPath: base + "/model.safetensors"),
               let json = try? JSONParser.parseFile(base + "/config.json") else { return false }
-        return json["d_model"] != nil
+        // T5's Hugging Face config has `d_model` too; TransformerLens's always has `n_layers`.
+        return json["d_model"] != nil && json["n_layers"] != nil
     }
 
     /// Loads a directory written by `tlconvert convert` (`config.json` + `model.safetensors`).
@@ -75,5 +76,12 @@ public struct CanonicalModel: Sendable {
     /// The forward pass over these weights.
     public func transformer() throws(TLError) -> Transformer {
         try Transformer(config: config, weights: weights)
+    }
+}
+
+extension CanonicalModel {
+    /// The encoder-decoder forward pass over these weights (T5).
+    public func encoderDecoder() throws(TLError) -> EncoderDecoderTransformer {
+        try EncoderDecoderTransformer(config: config, weights: weights)
     }
 }

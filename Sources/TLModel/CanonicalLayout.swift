@@ -10,7 +10,7 @@ import TLFormats
 public enum CanonicalLayout {
     /// All parameters, in `config.dtype`.
     public static func parameters(for config: CanonicalConfig) -> [TensorInfo] {
-        WeightGroup.all(layers: config.nLayers).flatMap { parameters(for: config, group: $0) }
+        WeightGroup.all(for: config).flatMap { parameters(for: config, group: $0) }
     }
 
     /// The parameters of one group, in order.
@@ -19,6 +19,7 @@ public enum CanonicalLayout {
     }
 
     private static func shapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
+        if c.modelClass == .hookedEncoderDecoder { return EncoderDecoderLayout.shapes(for: c, group: group) }
         let m = c.dModel
         switch group {
         case .embed:

@@ -49,6 +49,11 @@ public struct ProcessingPipeline: GroupProcessing {
     /// Decides which steps run; throws for requests that must be refused.
     public func plan(for config: CanonicalConfig) throws(TLError) -> Plan {
         var plan = Plan(config: config)
+        // TransformerLens's HookedEncoder / HookedEncoderDecoder load weights as they are.
+        if config.modelClass != .hookedTransformer && !options.isNone {
+            throw .usage("processing flags do not apply to \(config.originalArchitecture ?? "this model") "
+                         + "(TransformerLens's \(config.modelClass.rawValue) processes no weights); run without them")
+        }
         var foldLN = options.foldLN, centreWriting = options.centerWritingWeights, centreUnembed = options.centerUnembed
         if config.position == .shortformer && (foldLN || centreWriting || centreUnembed) {
             plan.notices.append("shortformer positional embeddings: not folding LayerNorm or centring weights "

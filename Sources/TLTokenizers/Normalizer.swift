@@ -13,6 +13,8 @@ indirect enum Normalizer: Sendable {
     case stripAccents
     case bert(cleanText: Bool, handleChineseChars: Bool, stripAccents: Bool, lowercase: Bool)
     case byteLevel
+    /// SentencePiece's compiled rules (T5, ALBERT, XLNet).
+    case precompiled(PrecompiledCharsMap)
 
     static func parse(_ json: JSONFields) throws(TLError) -> Normalizer {
         let type = try json.type()
@@ -40,6 +42,11 @@ indirect enum Normalizer: Sendable {
                          stripAccents: try json.optionalBool("strip_accents") ?? lowercase,
                          lowercase: lowercase)
         case "ByteLevel": return .byteLevel
+        case "Precompiled":
+            guard let map = try json.optionalString("precompiled_charsmap"), !map.isEmpty else {
+                throw json.fail("precompiled_charsmap", "expected SentencePiece's compiled rules (base64), as tokenizers does")
+            }
+            return .precompiled(try PrecompiledCharsMap(base64: map, file: json.file))
         default:
             throw .unsupported("\(json.file): unsupported normalizer type '\(type)' (at \(json.place))")
         }
@@ -102,6 +109,10 @@ indirect enum Normalizer: Sendable {
             return s
         case .byteLevel:
             return ByteLevelAlphabet.encode(text)
+        case .precompiled(let map):
+            let s = map.normalize(text)
+            try checked(s.utf8.count)
+            return s
         }
     }
 

@@ -11,6 +11,7 @@ enum TokenizerModel: Sendable {
     case bpe(BPEModel)
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
+    case unigram(UnigramModel)
 
     static func parse(_ json: JSONFields) throws(TLError) -> TokenizerModel {
         // tokenizers infers a BPE model from its fields when `type` is absent (older files).
@@ -19,6 +20,7 @@ enum TokenizerModel: Sendable {
         case "BPE": return .bpe(try BPEModel.parse(json, vocab: try vocabulary(json)))
         case "WordPiece": return .wordPiece(try WordPieceModel.parse(json, vocab: try vocabulary(json)))
         case "WordLevel": return .wordLevel(try WordLevelModel.parse(json, vocab: try vocabulary(json)))
+        case "Unigram": return .unigram(try UnigramModel.parse(json))
         default:
             throw .unsupported("\(json.file): unsupported tokenizer model type '\(type.isEmpty ? "(none)" : type)'")
         }
@@ -41,6 +43,7 @@ enum TokenizerModel: Sendable {
         case .bpe(let m): return m.vocab
         case .wordPiece(let m): return m.vocab
         case .wordLevel(let m): return m.vocab
+        case .unigram(let m): return m.vocab
         }
     }
 
@@ -49,6 +52,7 @@ enum TokenizerModel: Sendable {
         case .bpe(let m): return try m.tokenize(word)
         case .wordPiece(let m): return try m.tokenize(word)
         case .wordLevel(let m): return try m.tokenize(word)
+        case .unigram(let m): return try m.tokenize(word)
         }
     }
 }

@@ -12,16 +12,20 @@ public struct ReferenceDump: Sendable {
     public let logits: FloatTensor
     /// `[batch][seq]`, 1 = real token, 0 = padding; nil when the dump has none.
     public let attentionMask: [[Int]]?
+    /// An encoder-decoder's `[batch][dec_seq]` decoder ids (the logits' positions); nil otherwise.
+    public let decoderTokens: [[Int]]?
 
     public var batch: Int { tokens.count }
     public var positions: Int { tokens.first?.count ?? 0 }
     public var vocab: Int { logits.shape.last ?? 0 }
 
-    public init(path: String, tokens: [[Int]], logits: FloatTensor, attentionMask: [[Int]]? = nil) {
+    public init(path: String, tokens: [[Int]], logits: FloatTensor, attentionMask: [[Int]]? = nil,
+                decoderTokens: [[Int]]? = nil) {
         self.path = path
         self.tokens = tokens
         self.logits = logits
         self.attentionMask = attentionMask
+        self.decoderTokens = decoderTokens
     }
 
     /// What a dump must fit, checked on the shapes its container lists before any data
@@ -74,7 +78,17 @@ public struct ReferenceDump: Sendable {
         guard logitsShape.count == 3 else {
             throw .badFile(path: path, problem: "logits has shape \(logitsInfo.shape), expected [batch, seq, d_vocab]")
         }
-        guard Array(logitsShape.prefix(2)) == idsShape else {
+        // An encoder-decoder's logits are the decoder's positions.
+        let decoderInfo = source.info(named: "decoder_input_ids")
+        if let decoderInfo {
+            guard !decoderInfo.dtype.isFloatingPoint, decoderInfo.dtype != .bool, decoderInfo.shape.count == 2,
+                  decoderInfo.shape[0] == idsShape[0], decoderInfo.shape[1] > 0 else {
+                throw .badFile(path: path, problem: "decoder_input_ids has shape \(decoderInfo.shape) and dtype \(decoderInfo.dtype.rawValue), expected integer [batch, dec_seq] with input_ids' batch")
+            }
+            guard Array(logitsShape.prefix(2)) == decoderInfo.shape else {
+                throw .badFile(path: path, problem: "logits \(logitsInfo.shape) and decoder_input_ids \(decoderInfo.shape) disagree in batch/dec_seq")
+            }
+        } else if Array(logitsShape.prefix(2)) != idsShape {
             throw .badFile(path: path, problem: "logits \(logitsInfo.shape) and input_ids \(idsInfo.shape) disagree in batch/seq")
         }
         let (batch, seq) = (idsShape[0], idsShape[1])
@@ -104,15 +118,23 @@ public struct ReferenceDump: Sendable {
             }
             mask = (0..<batch).map { b in values[(b * seq)..<((b + 1) * seq)].map { Int($0) } }
         }
-        return ReferenceDump(path: path, tokens: tokens, logits: logits, attentionMask: mask)
+        var decoderTokens: [[Int]]?
+        if let decoderInfo {
+            let values = try source.tensor(named: "decoder_input_ids").integers()
+            let n = decoderInfo.shape[1]
+            decoderTokens = (0..<batch).map { b in values[(b * n)..<((b + 1) * n)].map { Int(clamping: $0) } }
+        }
+        return ReferenceDump(path: path, tokens: tokens, logits: logits, attentionMask: mask, decoderTokens: decoderTokens)
     }
 
     /// Checks the dump fits a model: vocabulary of the logits and range of the token ids.
     public func check(dVocab: Int, dVocabOut: Int) throws(TLError) {
         guard vocab == dVocabOut else { throw Self.vocabularyMismatch(path: path, vocab: vocab, dVocabOut: dVocabOut) }
-        for (b, row) in tokens.enumerated() {
-            for (p, id) in row.enumerated() where id < 0 || id >= dVocab {
-                throw .badFile(path: path, problem: "input_ids[\(b), \(p)] = \(id) is outside the model's vocabulary (d_vocab \(dVocab))")
+        for (name, ids) in [("input_ids", tokens), ("decoder_input_ids", decoderTokens ?? [])] {
+            for (b, row) in ids.enumerated() {
+                for (p, id) in row.enumerated() where id < 0 || id >= dVocab {
+                    throw .badFile(path: path, problem: "\(name)[\(b), \(p)] = \(id) is outside the model's vocabulary (d_vocab \(dVocab))")
+                }
             }
         }
     }

@@ -21,6 +21,10 @@ struct ConvertCommand: ParsableCommand {
             SantaCoder (GPT2LMHeadCustomModel), as TransformerLens 2.16.1 reads them. \
             Qwen's tokenizer is a tiktoken file (qwen.tiktoken), which `tokenize` and `run` refuse; `verify` \
             works on a reference's token ids.
+
+            T5 (t5-small/base/large, T5ForConditionalGeneration) becomes TransformerLens's HookedEncoderDecoder \
+            (encoder.{l}.*, decoder.{l}.cross_attn.*, encoder_final_ln, decoder_final_ln); it takes no \
+            processing flags, as TransformerLens processes none of its weights.
             """
     )
 
@@ -88,8 +92,8 @@ struct ConvertCommand: ParsableCommand {
             _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })
             if let verifyReference {
-                let transformer = try ModelLoader.load(destination, progress: { Console.error($0) }).model.transformer()
-                try verification.verify(transformer, reference: verifyReference)
+                let model = try ModelLoader.load(destination, progress: { Console.error($0) }).model
+                try verification.verify(model: model, reference: verifyReference)
             }
         }
     }

@@ -16,6 +16,12 @@ struct RunCommand: ParsableCommand {
             activations as float32 safetensors under run_with_cache's names and shapes \
             ([batch, pos, ...], batch 1); --hooks selects them with comma-separated globs \
             (`*` any run, `?` one character), e.g. 'blocks.*.attn.hook_pattern,ln_final.*'.
+            On an encoder-decoder (T5) it decodes greedily instead, as TransformerLens's T5 notebook \
+            does: the prompt with the tokenizer's template (`</s>` appended) goes through the encoder, \
+            and the decoder starts from decoder_start_token_id and appends the argmax until `</s>` or \
+            --max-new-tokens; the table shows each step's token, probability and logit. --cache then \
+            holds HookedEncoderDecoder's hooks (hook_embed, encoder.{l}.…, encoder_final_ln.…, \
+            decoder.{l}.attn/cross_attn.…, decoder_final_ln.…) for the prompt and the final decoder ids.
             """
     )
 
@@ -30,6 +36,9 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
+
+    @Option(name: .customLong("max-new-tokens"), help: "Encoder-decoder (T5) only: the most tokens greedy decoding appends.")
+    var maxNewTokens = 20
 
     @Option(help: "Write the activations of the run to this safetensors file (an existing one only with --force).")
     var cache: String?
@@ -54,6 +63,7 @@ struct RunCommand: ParsableCommand {
     var processing: ProcessingFlags
 
     func validate() throws {
+        guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be at least 1 (got \(maxNewTokens))") }
         guard topK >= 1 else { throw ValidationError("--top-k must be at least 1 (got \(topK))") }
         if hooks != nil && cache == nil { throw ValidationError("--hooks selects what --cache writes; give --cache FILE too") }
         if let hooks, hooks.split(separator: ",").allSatisfy({ $0.allSatisfy { $0 == " " } }) {
@@ -70,19 +80,33 @@ struct RunCommand: ParsableCommand {
                                               offline: hub.offline, progress: { Console.error($0) })
             try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
+            if loaded.model.config.modelClass == .hookedEncoderDecoder {
+                let report = try GreedyDecoding.run(loaded, prompt: prompt, maxNewTokens: maxNewTokens, recorder: recorder,
+                                                    offline: hub.offline)
+                try writeCache(recorder, metadata: [
+                    "format": "transformer_lens_cache", "model": loaded.modelID, "prompt": prompt,
+                    "input_ids": JSONWriter.string(.array(report.inputIDs.map { .int(Int64($0)) })),
+                    "decoder_input_ids": JSONWriter.string(.array(report.decoderIDs.map { .int(Int64($0)) })),
+                    "tlconvert_version": TLConvertVersion.string])
+                print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
+                return
+            }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder, offline: hub.offline)
             if report.droppedTokens > 0 {
                 Console.error("note: the prompt is \(report.inputIDs.count + report.droppedTokens) tokens; kept the first n_ctx = \(report.inputIDs.count), as TransformerLens's to_tokens does")
             }
-            if let cache, let recorder {
-                guard !recorder.names.isEmpty else {
-                    throw TLError.usage("--hooks '\(hooks ?? "")' matches no hook point of this model")
-                }
-                try recorder.write(to: cache, metadata: PromptRun.cacheMetadata(loaded, report: report))
-            }
+            try writeCache(recorder, metadata: PromptRun.cacheMetadata(loaded, report: report))
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
         }
+    }
+
+    private func writeCache(_ recorder: ActivationRecorder?, metadata: [String: String]) throws(TLError) {
+        guard let cache, let recorder else { return }
+        guard !recorder.names.isEmpty else {
+            throw TLError.usage("--hooks '\(hooks ?? "")' matches no hook point of this model")
+        }
+        try recorder.write(to: cache, metadata: metadata)
     }
 
     /// CONTRACT.md "Output paths" for `--cache`: not one of the model's `inputs`.

@@ -38,10 +38,30 @@ struct VerificationOptions: ParsableArguments {
     /// Runs `transformer` on the reference's inputs, prints the report, and throws
     /// `.verificationFailed` (exit 1) when a tolerance is missed.
     func verify(_ transformer: Transformer, reference: String) throws(TLError) {
+        try verify(reference: reference, dVocabOut: transformer.config.dVocabOut) { dump, tolerances throws(TLError) in
+            try Verifier.verify(transformer, against: dump, tolerances: tolerances)
+        }
+    }
+
+    /// `verify` with the forward pass of the model's TransformerLens class.
+    func verify(model: CanonicalModel, reference: String) throws(TLError) {
+        switch model.config.modelClass {
+        case .hookedEncoderDecoder:
+            let encoderDecoder = try model.encoderDecoder()
+            try verify(reference: reference, dVocabOut: encoderDecoder.config.dVocabOut) { dump, tolerances throws(TLError) in
+                try Verifier.verify(encoderDecoder, against: dump, tolerances: tolerances)
+            }
+        default:
+            try verify(model.transformer(), reference: reference)
+        }
+    }
+
+    private func verify(reference: String, dVocabOut: Int,
+                        _ compare: (ReferenceDump, Tolerances) throws(TLError) -> (report: VerifyReport, logits: FloatTensor)) throws(TLError) {
         // The model's vocabulary is checked against the dump's header before any logits are read or inflated.
-        let dump = try ReferenceDump.load(reference, expecting: .init(dVocabOut: transformer.config.dVocabOut))
+        let dump = try ReferenceDump.load(reference, expecting: .init(dVocabOut: dVocabOut))
         let tolerances = Tolerances(maxKL: maxKL, minCosine: minCosine, minTop1: minTop1)
-        let (report, logits) = try Verifier.verify(transformer, against: dump, tolerances: tolerances)
+        let (report, logits) = try compare(dump, tolerances)
         if let saveLogits { try Verifier.saveLogits(logits, to: saveLogits) }
         print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
         if !report.passed {

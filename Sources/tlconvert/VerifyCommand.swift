@@ -13,8 +13,9 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Run tlconvert's own forward pass on a converted model and compare its logits with a reference dump.",
         discussion: """
         The reference holds input_ids [batch, seq] and logits [batch, seq, d_vocab] (and optionally
-        attention_mask, right padding only), e.g. from tools/dump_hf_logits.py. Logits are compared
-        after subtracting each position's mean. Exit status: 0 when every tolerance holds, 1 when
+        attention_mask, right padding only), e.g. from tools/dump_hf_logits.py; for an encoder-decoder
+        (T5) also decoder_input_ids [batch, dec_seq], with logits [batch, dec_seq, d_vocab] and the mask
+        the encoder's. Logits are compared after subtracting each position's mean. Exit status: 0 when every tolerance holds, 1 when
         one is missed, 2 for bad input.
         """
     )
@@ -44,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
             let loaded = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
                                               offline: hub.offline, progress: { Console.error($0) })
             try verification.checkSaveLogits(reference: reference, replace: force, guarding: Self.inputs(loaded.directory))
-            try verification.verify(loaded.model.transformer(), reference: reference)
+            try verification.verify(model: loaded.model, reference: reference)
         }
     }
 
