@@ -66,7 +66,8 @@ public struct Converter: Sendable {
         if config.tokenizerName == modelID && (!hasTokenizer || modelID.hasPrefix("/")) {
             config.tokenizerName = nil
         }
-        if let tokenizerPrependsBOS { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
+        // HookedEncoder never sets it (it has no BOS logic).
+        if let tokenizerPrependsBOS, config.modelClass == .hookedTransformer { config.tokenizerPrependsBOS = tokenizerPrependsBOS }
         if let trainingCheckpoint {
             config.fromCheckpoint = true
             config.checkpointIndex = trainingCheckpoint.index
@@ -105,6 +106,7 @@ public struct Converter: Sendable {
         let plan = CanonicalLayout.parameters(for: outputConfig)
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
         if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
+        if let headless = EncoderNotes.headless(config) { progress("note: \(headless)") }
         for notice in processing.notices { progress("note: \(notice)") }
 
         let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(

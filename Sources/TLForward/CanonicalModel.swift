@@ -77,3 +77,10 @@ public struct CanonicalModel: Sendable {
         try Transformer(config: config, weights: weights)
     }
 }
+
+extension CanonicalModel {
+    /// The encoder forward pass over these weights (a `HookedEncoder` config).
+    public func encoder() throws(TLError) -> Encoder {
+        try Encoder(config: config, weights: weights)
+    }
+}

@@ -19,6 +19,13 @@ public enum CanonicalLayout {
     }
 
     private static func shapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
+        switch c.modelClass {
+        case .hookedEncoder: return EncoderLayout.shapes(for: c, group: group)
+        case .hookedTransformer, .hookedEncoderDecoder: return decoderShapes(for: c, group: group)
+        }
+    }
+
+    private static func decoderShapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
         let m = c.dModel
         switch group {
         case .embed:
