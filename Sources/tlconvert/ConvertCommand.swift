@@ -83,8 +83,8 @@ struct ConvertCommand: ParsableCommand {
             _ = try converter.convert(checkpoint, modelID: resolved.modelID, to: destination,
                                       progress: { Console.error($0) })
             if let verifyReference {
-                let transformer = try ModelLoader.load(destination, progress: { Console.error($0) }).model.transformer()
-                try verification.verify(transformer, reference: verifyReference)
+                let loaded = try ModelLoader.load(destination, progress: { Console.error($0) })
+                try verification.verify(loaded.model, reference: verifyReference)
             }
         }
     }

@@ -44,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
             let loaded = try ModelLoader.load(model, processing: processing.options, revision: hub.revision,
                                               offline: hub.offline, progress: { Console.error($0) })
             try verification.checkSaveLogits(reference: reference, replace: force, guarding: Self.inputs(loaded.directory))
-            try verification.verify(loaded.model.transformer(), reference: reference)
+            try verification.verify(loaded.model, reference: reference)
         }
     }
 
