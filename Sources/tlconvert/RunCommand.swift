@@ -16,6 +16,13 @@ struct RunCommand: ParsableCommand {
             activations as float32 safetensors under run_with_cache's names and shapes \
             ([batch, pos, ...], batch 1); --hooks selects them with comma-separated globs \
             (`*` any run, `?` one character), e.g. 'blocks.*.attn.hook_pattern,ln_final.*'.
+
+            Encoders (BERT, HookedEncoder): the prompt gets the tokenizer's [CLS] … [SEP] as \
+            HookedEncoder's to_tokens gives it, and the table shows the top-k tokens at every [MASK] \
+            with what forward(..., return_type="predictions") returns. --pair TEXT adds a second \
+            sentence and runs next-sentence prediction instead (BertNextSentencePrediction: \
+            [CLS] A [SEP] B [SEP], type ids 0/1; its logits and verdict). A model without heads \
+            (BertModel) shows its final hidden state. --cache writes HookedEncoder's hook names.
             """
     )
 
@@ -27,6 +34,10 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("text-file"), help: "Read the text to run from this file (- for standard input), exactly as it is: for text that begins with '-' or is longer than one argument may be.")
     var textFile: String?
+
+    @Option(name: .customLong("pair"), parsing: .unconditional,
+            help: "Encoders: a second sentence; runs next-sentence prediction on the pair (BERT's NSP head).")
+    var pair: String?
 
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
@@ -70,6 +81,11 @@ struct RunCommand: ParsableCommand {
                                               offline: hub.offline, progress: { Console.error($0) })
             try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
+            if loaded.model.config.modelClass == .hookedEncoder {
+                try runEncoder(loaded, prompt: prompt, recorder: recorder)
+                return
+            }
+            if pair != nil { throw TLError.usage("--pair is for encoders (BERT); this model is a \(loaded.model.config.modelClass.rawValue)") }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder, offline: hub.offline)
             if report.droppedTokens > 0 {
@@ -83,6 +99,17 @@ struct RunCommand: ParsableCommand {
             }
             print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
         }
+    }
+
+    /// An encoder's run (BERT): [MASK] predictions, or NSP for a pair, or the final hidden state.
+    private func runEncoder(_ loaded: LoadedModel, prompt: String, recorder: ActivationRecorder?) throws(TLError) {
+        if prependBOS != nil { throw .usage("--[no-]prepend-bos: an encoder's tokens are its tokenizer's template ([CLS] … [SEP])") }
+        let report = try EncoderRun.run(loaded, prompt: prompt, pair: pair, topK: topK, recorder: recorder, offline: hub.offline)
+        if let cache, let recorder {
+            guard !recorder.names.isEmpty else { throw .usage("--hooks '\(hooks ?? "")' matches no hook point of this model") }
+            try recorder.write(to: cache, metadata: EncoderRun.cacheMetadata(loaded, report: report))
+        }
+        print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
     }
 
     /// CONTRACT.md "Output paths" for `--cache`: not one of the model's `inputs`.

@@ -97,9 +97,10 @@ public struct Encoder: Sendable {
     /// What the model's heads give for a batch of equally long sequences.
     /// - Parameters:
     ///   - tokenTypes: `[batch][seq]` segment ids (0: sentence A, 1: sentence B); nil: all 0.
-    ///   - nsp: also run the pooler and the NSP head (TransformerLens's `BertNextSentencePrediction`).
+    ///   - head: `.mlm` runs the MLM head (HookedEncoder's forward); `.nsp` the pooler and the NSP
+    ///     head instead (TransformerLens's `BertNextSentencePrediction`): each records only its own hooks.
     ///   - recorder: receives the activations its filter selects under HookedEncoder's hook names.
-    public func run(tokens: [[Int]], tokenTypes: [[Int]]? = nil, attentionMask: [[Int]]? = nil, nsp: Bool = false,
+    public func run(tokens: [[Int]], tokenTypes: [[Int]]? = nil, attentionMask: [[Int]]? = nil, head: Head = .mlm,
                     recorder: ActivationRecorder? = nil) throws(TLError) -> EncoderOutput {
         let (batch, seq) = try validate(tokens: tokens, tokenTypes: tokenTypes, attentionMask: attentionMask)
         let keyMask = attentionMask?.map { $0.map { $0 != 0 } }
@@ -132,28 +133,44 @@ public struct Encoder: Sendable {
         }
         let hidden = residual.tensor(shape: shape)
         guard let heads else { return EncoderOutput(hiddenStates: hidden, logits: nil, nspLogits: nil) }
+        switch head {
+        case .mlm:
+            return EncoderOutput(hiddenStates: hidden, logits: mlm(residual, heads: heads, hooks: hooks), nspLogits: nil)
+        case .nsp:
+            return EncoderOutput(hiddenStates: hidden, logits: nil, nspLogits: nsp(residual, heads: heads, hooks: hooks))
+        }
+    }
 
+    /// Which head a run ends in.
+    public enum Head: Sendable {
+        case mlm, nsp
+    }
+
+    /// dense → GELU → LayerNorm → unembed, at every position.
+    private func mlm(_ residual: Matrix, heads: Heads, hooks: HookSite) -> FloatTensor {
+        let (rows, d) = (residual.rows, spec.dModel)
         let transformed = Matrix(uninitializedRows: rows, cols: d)
         BLAS.product(residual, heads.mlm, bias: heads.mlmBias, into: transformed)
         ActivationKind.gelu.apply(transformed.data, rows: rows, count: d, stride: d)
         heads.mlmNorm.apply(transformed, into: transformed, hooks: hooks)
         let logits = Matrix(uninitializedRows: rows, cols: spec.vocabOut)
         BLAS.product(transformed, heads.unembed, bias: heads.unembedBias, into: logits)
-        var nspLogits: FloatTensor?
-        if nsp {
-            let first = Matrix(uninitializedRows: batch, cols: d)
-            for b in 0..<batch { first.row(b).update(from: residual.row(b * seq), count: d) }
-            let pooled = Matrix(uninitializedRows: batch, cols: d)
-            BLAS.product(first, heads.pooler, bias: heads.poolerBias, into: pooled)
-            for i in 0..<pooled.count { pooled.data[i] = tanhf(pooled.data[i]) }
-            hooks.record("pooler.hook_pooler_out", pooled, shape: [batch, d])
-            let out = Matrix(uninitializedRows: batch, cols: 2)
-            BLAS.product(pooled, heads.nsp, bias: heads.nspBias, into: out)
-            hooks.record("nsp_head.hook_nsp_out", out, shape: [batch, 2])
-            nspLogits = out.tensor(shape: [batch, 2])
-        }
-        return EncoderOutput(hiddenStates: hidden, logits: logits.tensor(shape: [batch, seq, spec.vocabOut]),
-                             nspLogits: nspLogits)
+        return logits.tensor(shape: hooks.tokenShape + [spec.vocabOut])
+    }
+
+    /// The pooler (dense → tanh) on each sequence's first token, then the NSP head.
+    private func nsp(_ residual: Matrix, heads: Heads, hooks: HookSite) -> FloatTensor {
+        let (batch, seq, d) = (hooks.batch, hooks.positions, spec.dModel)
+        let first = Matrix(uninitializedRows: batch, cols: d)
+        for b in 0..<batch { first.row(b).update(from: residual.row(b * seq), count: d) }
+        let pooled = Matrix(uninitializedRows: batch, cols: d)
+        BLAS.product(first, heads.pooler, bias: heads.poolerBias, into: pooled)
+        for i in 0..<pooled.count { pooled.data[i] = tanhf(pooled.data[i]) }
+        hooks.record("pooler.hook_pooler_out", pooled, shape: [batch, d])
+        let out = Matrix(uninitializedRows: batch, cols: 2)
+        BLAS.product(pooled, heads.nsp, bias: heads.nspBias, into: out)
+        hooks.record("nsp_head.hook_nsp_out", out, shape: [batch, 2])
+        return out.tensor(shape: [batch, 2])
     }
 
     /// One post-LN block: `ln1(x + attn(x))`, then `ln2(h + mlp(h))`.
