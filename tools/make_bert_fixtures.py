@@ -178,6 +178,12 @@ def run_reference(model, tok) -> dict:
             "nsp_logits": [float(x) for x in nsp_logits], "nsp_prediction": nsp_prediction}
 
 
+def _dist_version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
 def main() -> int:
     from transformers import BertForMaskedLM, BertForPreTraining, BertModel
 
@@ -245,6 +251,12 @@ def main() -> int:
     save_file(dict(batch, logits=tl_logits), str(tl_dir / "raw.logits.safetensors"))
     keep = batch["attention_mask"].bool()
     summary["tl_vs_hf_max_dlogprob"] = max_dlogprob(tl_logits[keep], logits[keep])
+    from transformer_lens import BertNextSentencePrediction
+
+    with torch.no_grad():
+        tl_nsp = BertNextSentencePrediction(model)(batch["input_ids"], token_type_ids=batch["token_type_ids"],
+                                                   one_zero_attention_mask=batch["attention_mask"])
+    summary["tl_vs_hf_nsp_max_abs"] = float((tl_nsp - nsp).abs().max())
     write_json(tl_dir / "run.json", run_reference(model, tok))
 
     caches = FIXTURES / "caches" / "bert"
@@ -257,6 +269,11 @@ def main() -> int:
     tokens, types, _ = model.to_tokens(PROMPT)
     write_json(caches / "prompt.json", {"prompt": PROMPT, "input_ids": tokens[0].tolist(),
                                         "token_type_ids": types[0].tolist()})
+    import transformer_lens
+    import transformers
+    summary["versions"] = {"transformers": transformers.__version__, "torch": torch.__version__,
+                           "transformer_lens": transformer_lens.__version__ if hasattr(transformer_lens, "__version__")
+                           else _dist_version("transformer-lens")}
     write_json(tl_dir / "summary.json", summary)
     print(json.dumps(summary))
     return 0
