@@ -16,6 +16,12 @@ struct ConvertCommand: ParsableCommand {
             *final.pth (or, with --checkpoint-index/--checkpoint-value, one checkpoints/*_<step>.pth); only \
             that file is fetched. Their repos hold no tokenizer: the converted config.json keeps the \
             tokenizer_name they name (GPT-NeoX's or GPT-2's), which `run` and `tokenize` fetch when needed.
+
+            BERT (BertForMaskedLM / BertForPreTraining files, also with LayerNorm gamma/beta) becomes \
+            TransformerLens's HookedEncoder: embed.embed.W_E, embed.token_type_embed.W_token_type, \
+            post-LN blocks, mlm_head.*, unembed.*, nsp_head.*, pooler.*. A bare BertModel (no heads) \
+            gives the encoder only, with a note. TransformerLens processes no HookedEncoder, so the \
+            processing flags are refused for it.
             """
     )
 

@@ -16,6 +16,13 @@ struct VerifyCommand: ParsableCommand {
         attention_mask, right padding only), e.g. from tools/dump_hf_logits.py. Logits are compared
         after subtracting each position's mean. Exit status: 0 when every tolerance holds, 1 when
         one is missed, 2 for bad input.
+
+        Encoders (BERT): the dump may also hold token_type_ids [batch, seq] (sentence A = 0, B = 1;
+        tools/dump_bert_logits.py writes them), and the MLM head's logits are compared. A model
+        without a head (BertModel) is compared on its final hidden state: the dump holds
+        hidden_states [batch, seq, d_model] instead of logits, the report gives positions, mse,
+        max_abs_diff, cosine_min, cosine_mean (tolerance --min-cosine), and --save-logits writes
+        hidden_states.
         """
     )
 
