@@ -123,6 +123,37 @@ struct BertTests {
         #expect(bad.stderr.contains("no 'hidden_states' tensor"))
     }
 
+    /// A safetensors file of little-endian I64 and F32 tensors, written by hand.
+    static func writeDump(_ path: String, _ tensors: [(name: String, shape: [Int], ints: [Int64]?, floats: [Float]?)]) throws {
+        var header = [String]()
+        var data = [UInt8]()
+        for t in tensors {
+            let start = data.count
+            if let ints = t.ints { for v in ints { withUnsafeBytes(of: v.littleEndian) { data += $0 } } }
+            if let floats = t.floats { for v in floats { withUnsafeBytes(of: v.bitPattern.littleEndian) { data += $0 } } }
+            header.append("\"\(t.name)\":{\"dtype\":\"\(t.ints != nil ? "I64" : "F32")\",\"shape\":\(t.shape),\"data_offsets\":[\(start),\(data.count)]}")
+        }
+        var json = Array(("{" + header.joined(separator: ",") + "}").utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var bytes = [UInt8]()
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes += $0 }
+        try Data(bytes + json + data).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// Bad token types in a dump are one line naming the tensor (exit 2).
+    @Test func badTokenTypesAreRefused() throws {
+        let dir = ConversionTests.scratch("bert-bad-dump")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dump = dir + "/dump.safetensors"
+        try Self.writeDump(dump, [("input_ids", [1, 3], [2, 5, 3], nil),
+                                  ("logits", [1, 3, 405], nil, [Float](repeating: 0, count: 3 * 405)),
+                                  ("token_type_ids", [1, 3], [0, 2, 0], nil)])
+        let result = try TLConvertProcess.run(["verify", Fixtures.model("bert"), "--reference", dump])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("token_type_ids holds 2"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
     // MARK: Run and cache
 
     static func runReference() throws -> JSONValue { try JSONParser.parseFile(Fixtures.model("bert") + "/tl/run.json") }
