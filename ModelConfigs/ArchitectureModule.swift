@@ -26,9 +26,12 @@ public struct ArchitectureModule: Sendable {
     /// TransformerLens-native families declare every parameter a toy model may have (norms,
     /// MLP, `mlp.ln`, `W_pos`), and the config (attention-only, LNPre, shortformer) picks.
     public let rulesFollowLayout: Bool
+    /// Old spellings of name endings, read as the new ones (`.gamma` → `.weight`), as
+    /// transformers renames them when it loads such a file.
+    public let spellings: [(old: String, new: String)]
 
     public init(family: String, architectures: [String], prefixes: [String] = [], buffers: [String] = [],
-                tiedEmbeddingsByDefault: Bool = true, tokenizer: TokenizerDeclaration = .init(),
+                spellings: [(old: String, new: String)] = [], tiedEmbeddingsByDefault: Bool = true, tokenizer: TokenizerDeclaration = .init(),
                 rulesFollowLayout: Bool = false,
                 config: @escaping @Sendable (HFConfig) throws(TLError) -> CanonicalConfig,
                 tensors: [TensorRule]) {
@@ -42,6 +45,7 @@ public struct ArchitectureModule: Sendable {
         self.tensors = tensors
         self.tokenizer = tokenizer
         self.rulesFollowLayout = rulesFollowLayout
+        self.spellings = spellings
     }
 
     /// The complete canonical config, as `get_pretrained_model_config` finishes it
@@ -89,10 +93,15 @@ public struct ArchitectureModule: Sendable {
         try hf.bool("tie_word_embeddings", default: tiedEmbeddingsByDefault)
     }
 
-    /// The checkpoint name with a declared prefix removed.
+    /// The checkpoint name with a declared prefix removed (and an old spelling of its ending renewed).
     public func stripPrefix(_ name: String) -> String {
-        for prefix in prefixes where name.hasPrefix(prefix) { return String(name.dropFirst(prefix.count)) }
-        return name
+        var bare = name
+        for prefix in prefixes where name.hasPrefix(prefix) {
+            bare = String(name.dropFirst(prefix.count))
+            break
+        }
+        for (old, new) in spellings where bare.hasSuffix(old) { return String(bare.dropLast(old.count)) + new }
+        return bare
     }
 
     /// The rules for one group, with templates filled in, in declaration order.

@@ -234,6 +234,31 @@ seeded draws (matrices N(0, 0.1) + N(0, 0.05), norm weights 1 + N(0, 0.1), biase
 """
 
 
+BERT = """
+## BERT cases (HookedEncoder)
+bert, bert-gamma, bert-gamma-bin and bert-model are made by `tools/make_bert_fixtures.py` with
+transformers {transformers} and TransformerLens {transformer_lens} (torch {torch}); they are not in
+`manifest.json` (the decoder tests iterate it). One seeded, perturbed `BertForPreTraining` (2 layers,
+d_model 32, 4 heads, 32 positions, the wordpiece tokenizer's 405 tokens):
+- `bert`: `save_pretrained` safetensors, config.json naming `BertForMaskedLM` as the real
+  bert-base-cased does; `bert-gamma` / `bert-gamma-bin`: the same tensors with LayerNorm `gamma`/`beta`
+  (safetensors / `pytorch_model.bin`); `bert-model`: its bare `BertModel` (no prefix, no heads).
+- `hf_logits.safetensors`: a sentence pair and a right-padded single sentence, `input_ids`,
+  `attention_mask`, `token_type_ids` [2, 17]; `logits` (MLM) and `nsp_logits` [2, 2], or for
+  bert-model `hidden_states` [2, 17, 32].
+- `bert/tl/`: TransformerLens driven as `HookedEncoder.from_pretrained` does for a local directory
+  (`get_pretrained_model_config`, `get_pretrained_state_dict` with the BertForPreTraining,
+  `HookedEncoder(cfg, tokenizer)`): `raw.safetensors` (parameters), `raw.cfg.json`,
+  `raw.logits.safetensors`, and `run.json` (the prompt's tokens, `return_type="predictions"`, the top 5
+  at each [MASK], `BertNextSentencePrediction`'s tokens, type ids, logits and verdict for a pair).
+  TL vs HF: max |Δ log-prob| {tl_vs_hf_max_dlogprob:.1e} (MLM), NSP logits max |Δ| {tl_vs_hf_nsp_max_abs:.1e}.
+- `caches/bert/raw.safetensors`: `run_with_cache` of the prompt (HookedEncoder's hook names).
+- `tokenizers/pair_cases.json` (`tools/fixture_tokenizers.py`): `encode(a, b)` of the wordpiece
+  tokenizer with and without special tokens, `{{"text", "pair", "add_special_tokens", "ids", "tokens",
+  "type_ids"}}`.
+"""
+
+
 def fmt(x: float) -> str:
     return f"{x:.1e}"
 
@@ -273,4 +298,8 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
     if measured.exists():
         t5 = json.loads(measured.read_text())
         lines.append(T5.format(**t5["versions"], **{k: v for k, v in t5.items() if k != "versions"}))
+    bert = fixtures / "models" / "bert" / "tl" / "summary.json"
+    if bert.is_file():
+        summary = json.loads(bert.read_text())
+        lines.append(BERT.format(**summary["versions"], **{k: v for k, v in summary.items() if k != "versions"}))
     (fixtures / "README.md").write_text("".join(lines))

@@ -141,3 +141,23 @@ def make_tokenizers(fixtures: Path, corpus: list[str]) -> None:
                               "ids": enc.ids, "tokens": enc.tokens, "decoded": decoded,
                               "lossless": decoded == text})
     (root / "cases.json").write_text(json.dumps(cases, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    make_pair_cases(root)
+
+
+# Sentence pairs for the WordPiece tokenizer (BERT's next-sentence input): A, B.
+PAIRS = [("Hello world", "the Model"), ("", "Hello world"), ("Hello world", ""), ("", ""),
+         ("The [MASK] sat.", "It was  tired\t!"), ("naïve café", "日本語 tokens"), ("a [SEP] b", "[CLS] c")]
+
+
+def make_pair_cases(root: Path) -> None:
+    """pair_cases.json: `encode(a, b)` with and without special tokens (ids, tokens, type_ids),
+    and single texts with special tokens (their type ids), from the saved wordpiece file."""
+    tok = Tokenizer.from_file(str(root / "wordpiece" / "tokenizer.json"))
+    cases = []
+    for a, b in PAIRS + [(text, None) for text in ("Hello world", "The [MASK] sat.", "")]:
+        for add_special in (True, False):
+            enc = tok.encode(a, b, add_special_tokens=add_special) if b is not None else \
+                tok.encode(a, add_special_tokens=add_special)
+            cases.append({"tokenizer": "wordpiece", "text": a, "pair": b, "add_special_tokens": add_special,
+                          "ids": enc.ids, "tokens": enc.tokens, "type_ids": enc.type_ids})
+    (root / "pair_cases.json").write_text(json.dumps(cases, indent=1, sort_keys=True, ensure_ascii=False) + "\n")

@@ -77,16 +77,24 @@ def processing(directory) -> dict:
     return dict(record["processing"]["applied"])
 
 
+ENCODER_ARCHITECTURES = ("BertForMaskedLM", "BertForPreTraining", "BertModel")
+
+
 def load_converted(directory, model_class=None, device=None):
-    """A `model_class` (default `HookedTransformer`) with the converted weights and tokenizer.
+    """A `model_class` (default `HookedTransformer`, `HookedEncoder` for BERT) with the converted
+    weights and tokenizer (a bare BertModel's missing heads are left as they are).
 
     Raises ValueError when the safetensors file lacks a parameter of the model or holds a tensor
     the model does not have (only buffers may be absent).
     """
-    if model_class is None:
-        from transformer_lens import HookedTransformer as model_class
     directory = Path(directory)
     config = _config(directory)
+    if model_class is None:
+        # BERT converts to HookedEncoder (its config names the BERT architecture).
+        if config.original_architecture in ENCODER_ARCHITECTURES:
+            from transformer_lens import HookedEncoder as model_class
+        else:
+            from transformer_lens import HookedTransformer as model_class
     if device is not None:
         config.device = device
     model = model_class(config, tokenizer=_tokenizer(directory), move_to_device=device is not None)
@@ -94,6 +102,8 @@ def load_converted(directory, model_class=None, device=None):
     result = model.load_state_dict(state, strict=False)
     buffers = {name for name, _ in model.named_buffers()}
     missing = [name for name in result.missing_keys if name not in buffers]
+    if config.original_architecture == "BertModel":  # converted without heads: those stay unloaded
+        missing = [name for name in missing if not name.startswith(("mlm_head.", "unembed.", "nsp_head.", "pooler."))]
     if missing or result.unexpected_keys:
         raise ValueError(f"{directory}/model.safetensors does not fit {model_class.__name__}: "
                          f"missing {missing[:5]}, unexpected {list(result.unexpected_keys)[:5]}")

@@ -51,6 +51,7 @@ public enum ModelLoader {
         let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
         let prepared = try processing.prepare(for: config)
         if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
+        if let headless = EncoderNotes.headless(config) { progress("note: \(headless)") }
         for notice in prepared.notices { progress("note: \(notice)") }
         let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
         var weights = StateDict()

@@ -106,6 +106,7 @@ public struct Converter: Sendable {
         let plan = CanonicalLayout.parameters(for: outputConfig)
         progress("\(module.family): \(config.nLayers) layers, d_model \(config.dModel), \(plan.count) tensors → \(output)")
         if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
+        if let headless = EncoderNotes.headless(config) { progress("note: \(headless)") }
         for notice in processing.notices { progress("note: \(notice)") }
 
         let directory = try OutputDirectory(target: output, replace: force, guarding: OutputPath.Guarded.model(

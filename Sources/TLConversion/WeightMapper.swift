@@ -84,7 +84,11 @@ public struct WeightMapper: Sendable {
             return nil
         case .checkpoint(let name):
             guard let found = fileNames[name] else {
-                throw .badTensor(name: filePrefix + name,
+                // Named as the file would name it: without its prefix where the file's names of that
+                // kind carry none (BERT's `cls.*` heads sit beside `bert.*`).
+                let kind = (name.split(separator: ".").first.map(String.init) ?? name) + "."
+                let bare = weights.tensorInfos.contains { $0.name.hasPrefix(kind) }
+                throw .badTensor(name: (bare ? "" : filePrefix) + name,
                                  problem: "missing from \(weights.path) (needed for \(rule.target))")
             }
             return found

@@ -84,4 +84,9 @@ extension CanonicalModel {
     public func encoderDecoder() throws(TLError) -> EncoderDecoderTransformer {
         try EncoderDecoderTransformer(config: config, weights: weights)
     }
+
+    /// The encoder forward pass over these weights (a `HookedEncoder` config).
+    public func encoder() throws(TLError) -> Encoder {
+        try Encoder(config: config, weights: weights)
+    }
 }

@@ -19,7 +19,14 @@ public enum CanonicalLayout {
     }
 
     private static func shapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
-        if c.modelClass == .hookedEncoderDecoder { return EncoderDecoderLayout.shapes(for: c, group: group) }
+        switch c.modelClass {
+        case .hookedEncoder: return EncoderLayout.shapes(for: c, group: group)
+        case .hookedEncoderDecoder: return EncoderDecoderLayout.shapes(for: c, group: group)
+        case .hookedTransformer: return decoderShapes(for: c, group: group)
+        }
+    }
+
+    private static func decoderShapes(for c: CanonicalConfig, group: WeightGroup) -> [(name: String, shape: [Int])] {
         let m = c.dModel
         switch group {
         case .embed:

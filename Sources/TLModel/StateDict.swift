@@ -11,7 +11,8 @@ public enum WeightGroup: Hashable, Sendable, Comparable {
     case embed
     /// `blocks.{l}.*`
     case block(Int)
-    /// `ln_final.*` and `unembed.*` (the final norm folds into the unembed).
+    /// `ln_final.*` and `unembed.*` (the final norm folds into the unembed); an encoder's heads
+    /// (`mlm_head.*`, `nsp_head.*`, `pooler.*`).
     case unembed
 
     /// The group a canonical parameter name belongs to, nil for an unknown name.
@@ -22,7 +23,7 @@ public enum WeightGroup: Hashable, Sendable, Comparable {
             self = .block(layer)
         } else if name.hasPrefix("embed.") || name.hasPrefix("pos_embed.") || name.hasPrefix("ln_embed.") {
             self = .embed
-        } else if name.hasPrefix("unembed.") || name.hasPrefix("ln_final.") {
+        } else if ["unembed.", "ln_final.", "mlm_head.", "nsp_head.", "pooler."].contains(where: name.hasPrefix) {
             self = .unembed
         } else {
             return nil

@@ -49,10 +49,10 @@ public struct ProcessingPipeline: GroupProcessing {
     /// Decides which steps run; throws for requests that must be refused.
     public func plan(for config: CanonicalConfig) throws(TLError) -> Plan {
         var plan = Plan(config: config)
-        // TransformerLens's HookedEncoder / HookedEncoderDecoder load weights as they are.
-        if config.modelClass != .hookedTransformer && !options.isNone {
-            throw .usage("processing flags do not apply to \(config.originalArchitecture ?? "this model") "
-                         + "(TransformerLens's \(config.modelClass.rawValue) processes no weights); run without them")
+        // TransformerLens processes neither HookedEncoder nor HookedEncoderDecoder (BERT's norms come
+        // after attention and the MLP, so there is nothing to fold).
+        if config.modelClass != .hookedTransformer, let flag = ProcessingOptions.Flag.allCases.first(where: { options[$0] }) {
+            throw .usage("--\(flag.optionName): TransformerLens applies no processing to \(config.modelClass.rawValue) (\(config.originalArchitecture ?? "this model")); convert it without processing flags")
         }
         var foldLN = options.foldLN, centreWriting = options.centerWritingWeights, centreUnembed = options.centerUnembed
         if config.position == .shortformer && (foldLN || centreWriting || centreUnembed) {

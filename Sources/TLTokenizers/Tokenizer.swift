@@ -2,6 +2,13 @@ import Foundation
 import TLCore
 import TLFormats
 
+/// Ids, token strings and type ids (the segment each token belongs to) of one encoding.
+public struct Encoding: Sendable, Equatable {
+    public var ids: [Int]
+    public var tokens: [String]
+    public var typeIDs: [Int]
+}
+
 /// A Hugging Face `tokenizer.json`, run the way the `tokenizers` library runs it:
 /// added tokens are cut out of the raw text, the rest is normalized, pre-tokenized
 /// into words, and each word goes through the model (BPE or WordPiece); special tokens
@@ -47,6 +54,49 @@ public struct Tokenizer: Sendable {
     /// A file whose patterns or normalizers blow up on this text (catastrophic backtracking,
     /// a chain of growing normalizers) is `TLError.badFile` naming it.
     public func encode(_ text: String, addSpecialTokens: Bool = false) throws(TLError) -> (ids: [Int], tokens: [String]) {
+        let encoding = try encode(text, pair: nil, addSpecialTokens: addSpecialTokens)
+        return (encoding.ids, encoding.tokens)
+    }
+
+    /// One text or a sentence pair, with type ids, as `tokenizers`' `encode(text, pair)`: with
+    /// `addSpecialTokens` the post-processor's template (BERT: `[CLS] A [SEP] B [SEP]`, type ids
+    /// 0 then 1); without, A then B with type ids 0 and 1.
+    public func encode(_ text: String, pair: String?, addSpecialTokens: Bool) throws(TLError) -> Encoding {
+        let processor = addSpecialTokens ? postProcessor : nil
+        var typed: PostProcessor.TypedTokens
+        if let pair {
+            if truncation != nil {
+                throw .unsupported("\(path): truncating a sentence pair is not supported (the file sets truncation)")
+            }
+            if let processor, !processor.handlesPairs {
+                throw .unsupported("\(path): the post-processor has no template for a sentence pair")
+            }
+            let a = PostProcessor.TypedTokens(try pieces(text), typeID: 0)
+            let b = PostProcessor.TypedTokens(try pieces(pair), typeID: 1)
+            if let processor {
+                typed = processor.process(a, pair: b)
+            } else {
+                typed = a
+                typed.append(b)
+            }
+        } else {
+            var tokens = try pieces(text)
+            if let truncation { tokens = try truncation.apply(tokens, reserving: processor?.addedCount ?? 0, file: path) }
+            typed = PostProcessor.TypedTokens(tokens, typeID: 0)
+            if let processor { typed = processor.process(typed, pair: nil) }
+        }
+        if let padding {
+            // Padding tokens take type id 0 (`pad_type_id`'s default).
+            let padded = padding.apply(typed.tokens)
+            let fill = [Int](repeating: 0, count: padded.count - typed.tokens.count)
+            typed.typeIDs = padding.padLeft ? fill + typed.typeIDs : typed.typeIDs + fill
+            typed.tokens = padded
+        }
+        return Encoding(ids: typed.tokens.map(\.id), tokens: typed.tokens.map(\.value), typeIDs: typed.typeIDs)
+    }
+
+    /// The model's tokens of `text` (added tokens cut out first), before any post-processing.
+    private func pieces(_ text: String) throws(TLError) -> [Token] {
         var tokens = [Token]()
         for segment in try addedVocabulary.extract(text, normalizer: normalizer, file: path) {
             switch segment {
@@ -59,11 +109,7 @@ public struct Tokenizer: Sendable {
                 }
             }
         }
-        let processor = addSpecialTokens ? postProcessor : nil
-        if let truncation { tokens = try truncation.apply(tokens, reserving: processor?.addedCount ?? 0, file: path) }
-        if let processor { tokens = processor.process(tokens) }
-        if let padding { tokens = padding.apply(tokens) }
-        return (tokens.map(\.id), tokens.map(\.value))
+        return tokens
     }
 
     /// The text of `ids`. Like `tokenizers`' `decode`, special tokens are skipped unless

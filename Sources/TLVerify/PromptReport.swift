@@ -14,6 +14,14 @@ public struct PromptReport: Sendable {
         public let token: String
         public let probability: Double
         public let logit: Float
+
+        public init(rank: Int, id: Int, token: String, probability: Double, logit: Float) {
+            self.rank = rank
+            self.id = id
+            self.token = token
+            self.probability = probability
+            self.logit = logit
+        }
     }
 
     public let model: String
@@ -69,6 +77,13 @@ public struct PromptReport: Sendable {
     public var table: String {
         var lines = ["Tokenized prompt: " + PythonRepr.list(promptTokens)]
         lines.append("Top \(predictions.count) next token\(predictions.count == 1 ? "" : "s") after position \(inputIDs.count - 1):")
+        lines.append(Self.rankTable(predictions))
+        return lines.joined(separator: "\n")
+    }
+
+    /// The rank / id / token / prob / logit table of some predictions.
+    public static func rankTable(_ predictions: [Prediction]) -> String {
+        var lines = [String]()
         let tokens = predictions.map { PythonRepr.string($0.token) }
         let rankWidth = max(4, String(predictions.count - 1).count)
         let idWidth = max(2, predictions.map { String($0.id).count }.max() ?? 0)
@@ -87,6 +102,12 @@ public struct PromptReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// `{"rank", "id", "token", "prob", "logit"}` of one prediction.
+    public static func json(_ p: Prediction) -> JSONValue {
+        .object([("rank", .int(Int64(p.rank))), ("id", .int(Int64(p.id))), ("token", .string(p.token)),
+                 ("prob", .double(p.probability)), ("logit", .double(Double(p.logit)))])
+    }
+
     /// `{"model", "prompt", "input_ids", "tokens", "dropped_tokens", "top_k": [{"rank", "id", "token", "prob", "logit"}]}`.
     public var json: JSONValue {
         .object([
@@ -95,14 +116,11 @@ public struct PromptReport: Sendable {
             ("input_ids", .array(inputIDs.map { .int(Int64($0)) })),
             ("tokens", .array(promptTokens.map { .string($0) })),
             ("dropped_tokens", .int(Int64(droppedTokens))),
-            ("top_k", .array(predictions.map { p in
-                .object([("rank", .int(Int64(p.rank))), ("id", .int(Int64(p.id))), ("token", .string(p.token)),
-                         ("prob", .double(p.probability)), ("logit", .double(Double(p.logit)))])
-            })),
+            ("top_k", .array(predictions.map(PromptReport.json))),
         ])
     }
 
-    private func right(_ text: String, _ width: Int) -> String {
+    private static func right(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

@@ -25,6 +25,12 @@ struct ConvertCommand: ParsableCommand {
             T5 (t5-small/base/large, T5ForConditionalGeneration) becomes TransformerLens's HookedEncoderDecoder \
             (encoder.{l}.*, decoder.{l}.cross_attn.*, encoder_final_ln, decoder_final_ln); it takes no \
             processing flags, as TransformerLens processes none of its weights.
+
+            BERT (BertForMaskedLM / BertForPreTraining files, also with LayerNorm gamma/beta) becomes \
+            TransformerLens's HookedEncoder: embed.embed.W_E, embed.token_type_embed.W_token_type, \
+            post-LN blocks, mlm_head.*, unembed.*, nsp_head.*, pooler.*. A bare BertModel (no heads) \
+            gives the encoder only, with a note. TransformerLens processes no HookedEncoder, so the \
+            processing flags are refused for it.
             """
     )
 

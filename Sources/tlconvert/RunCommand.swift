@@ -22,6 +22,13 @@ struct RunCommand: ParsableCommand {
             --max-new-tokens; the table shows each step's token, probability and logit. --cache then \
             holds HookedEncoderDecoder's hooks (hook_embed, encoder.{l}.…, encoder_final_ln.…, \
             decoder.{l}.attn/cross_attn.…, decoder_final_ln.…) for the prompt and the final decoder ids.
+
+            Encoders (BERT, HookedEncoder): the prompt gets the tokenizer's [CLS] … [SEP] as \
+            HookedEncoder's to_tokens gives it, and the table shows the top-k tokens at every [MASK] \
+            with what forward(..., return_type="predictions") returns. --pair TEXT adds a second \
+            sentence and runs next-sentence prediction instead (BertNextSentencePrediction: \
+            [CLS] A [SEP] B [SEP], type ids 0/1; its logits and verdict). A model without heads \
+            (BertModel) shows its final hidden state. --cache writes HookedEncoder's hook names.
             """
     )
 
@@ -33,6 +40,10 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("text-file"), help: "Read the text to run from this file (- for standard input), exactly as it is: for text that begins with '-' or is longer than one argument may be.")
     var textFile: String?
+
+    @Option(name: .customLong("pair"), parsing: .unconditional,
+            help: "Encoders: a second sentence; runs next-sentence prediction on the pair (BERT's NSP head).")
+    var pair: String?
 
     @Option(name: .customLong("top-k"), help: "How many next tokens to show.")
     var topK = 10
@@ -80,7 +91,14 @@ struct RunCommand: ParsableCommand {
                                               offline: hub.offline, progress: { Console.error($0) })
             try checkCache(inputs: VerifyCommand.inputs(loaded.directory))
             let recorder = cache.map { _ in ActivationRecorder(filter: hooks.map(HookFilter.init) ?? .all) }
-            if loaded.model.config.modelClass == .hookedEncoderDecoder {
+            let modelClass = loaded.model.config.modelClass
+            if pair != nil && modelClass != .hookedEncoder {
+                throw TLError.usage("--pair is for encoders (BERT); this model is a \(modelClass.rawValue)")
+            }
+            switch modelClass {
+            case .hookedEncoder:
+                return try runEncoder(loaded, prompt: prompt, recorder: recorder)
+            case .hookedEncoderDecoder:
                 let report = try GreedyDecoding.run(loaded, prompt: prompt, maxNewTokens: maxNewTokens, recorder: recorder,
                                                     offline: hub.offline)
                 try writeCache(recorder, metadata: [
@@ -88,8 +106,9 @@ struct RunCommand: ParsableCommand {
                     "input_ids": JSONWriter.string(.array(report.inputIDs.map { .int(Int64($0)) })),
                     "decoder_input_ids": JSONWriter.string(.array(report.decoderIDs.map { .int(Int64($0)) })),
                     "tlconvert_version": TLConvertVersion.string])
-                print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
-                return
+                return print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
+            case .hookedTransformer:
+                break
             }
             let report = try PromptRun.run(loaded, prompt: prompt, topK: topK, prependBOS: prependBOS,
                                            recorder: recorder, offline: hub.offline)
@@ -107,6 +126,14 @@ struct RunCommand: ParsableCommand {
             throw TLError.usage("--hooks '\(hooks ?? "")' matches no hook point of this model")
         }
         try recorder.write(to: cache, metadata: metadata)
+    }
+
+    /// An encoder's run (BERT): [MASK] predictions, or NSP for a pair, or the final hidden state.
+    private func runEncoder(_ loaded: LoadedModel, prompt: String, recorder: ActivationRecorder?) throws(TLError) {
+        if prependBOS != nil { throw .usage("--[no-]prepend-bos: an encoder's tokens are its tokenizer's template ([CLS] … [SEP])") }
+        let report = try EncoderRun.run(loaded, prompt: prompt, pair: pair, topK: topK, recorder: recorder, offline: hub.offline)
+        try writeCache(recorder, metadata: EncoderRun.cacheMetadata(loaded, report: report))
+        print(json ? JSONWriter.string(report.json, pretty: true) : report.table)
     }
 
     /// CONTRACT.md "Output paths" for `--cache`: not one of the model's `inputs`.

@@ -10,12 +10,14 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Show the token ids and strings a model's tokenizer gives a text (as Hugging Face `tokenizers` does).",
         discussion: """
-            Without --prepend-bos no special tokens are added, exactly like \
-            `Tokenizer.from_file(...).encode(text, add_special_tokens=False)`. With it, the \
-            sequence starts with BOS the way TransformerLens's `to_tokens` makes it. Models: byte-level \
-            BPE, SentencePiece-style BPE, WordPiece, WordLevel and SentencePiece Unigram (T5, with its \
-            Precompiled normaliser and byte fallback). A tokenizer that comes only as a tiktoken file \
-            (Qwen v1's qwen.tiktoken) is refused.
+            Without --prepend-bos or --add-special-tokens no special tokens are added, exactly like \
+            `Tokenizer.from_file(...).encode(text, add_special_tokens=False)`. --prepend-bos starts \
+            the sequence with BOS the way TransformerLens's `to_tokens` makes it; --add-special-tokens \
+            applies the tokenizer's own template (`encode(text)`: BERT's [CLS] … [SEP]). --pair adds a \
+            second sentence (`encode(text, pair)`: BERT's [CLS] A [SEP] B [SEP], type ids 0 then 1); \
+            with either, --json also prints "type_ids". Models: byte-level BPE, SentencePiece-style BPE, \
+            WordPiece, WordLevel and SentencePiece Unigram (T5, with its Precompiled normaliser and byte \
+            fallback). A tokenizer that comes only as a tiktoken file (Qwen v1's qwen.tiktoken) is refused.
             """
     )
 
@@ -38,6 +40,20 @@ struct TokenizeCommand: ParsableCommand {
           help: "Start with the BOS token as TransformerLens does (once, even if the tokenizer adds it itself).")
     var prependBOS = false
 
+    @Flag(name: .customLong("add-special-tokens"),
+          help: "Add the special tokens of the tokenizer's post-processor template (BERT: [CLS] … [SEP]).")
+    var addSpecialTokens = false
+
+    @Option(name: .customLong("pair"), parsing: .unconditional,
+            help: "A second sentence, encoded as a pair with the text (BERT: type ids 0 for the text, 1 for this).")
+    var pair: String?
+
+    func validate() throws {
+        if prependBOS && (addSpecialTokens || pair != nil) {
+            throw ValidationError("--prepend-bos is TransformerLens's BOS rule; it cannot be combined with --add-special-tokens or --pair")
+        }
+    }
+
     func run() throws {
         try reportingErrors {
             let text = try TextInput.resolve(text, flag: "--text", file: textFile)
@@ -47,6 +63,12 @@ struct TokenizeCommand: ParsableCommand {
                 : model
             let tokenizer = try ModelTokenizer.load(path: try TokenizerLocation.directory(forPath: path, offline: hub.offline),
                                                     facts: try TokenizerFacts.forModel(at: path))
+            if addSpecialTokens || pair != nil {
+                let encoding = try tokenizer.tokenizer.encode(text, pair: pair, addSpecialTokens: addSpecialTokens)
+                print(json ? Self.json((encoding.ids, encoding.tokens), typeIDs: encoding.typeIDs)
+                           : Self.table((encoding.ids, encoding.tokens), tokenizer.tokenizer, typeIDs: encoding.typeIDs))
+                return
+            }
             let encoded = prependBOS
                 ? try tokenizer.toTokens(text, prependBOS: true)
                 : try tokenizer.tokenizer.encode(text, addSpecialTokens: false)
@@ -54,25 +76,30 @@ struct TokenizeCommand: ParsableCommand {
         }
     }
 
-    static func json(_ encoded: (ids: [Int], tokens: [String])) -> String {
-        JSONWriter.string(.object([
+    static func json(_ encoded: (ids: [Int], tokens: [String]), typeIDs: [Int]? = nil) -> String {
+        var members: [(key: String, value: JSONValue)] = [
             ("ids", .array(encoded.ids.map { .int(Int64($0)) })),
             ("tokens", .array(encoded.tokens.map { .string($0) })),
-        ]))
+        ]
+        if let typeIDs { members.append(("type_ids", .array(typeIDs.map { .int(Int64($0)) }))) }
+        return JSONWriter.string(.object(members))
     }
 
     /// Position, id, the token string and the text it decodes to, both quoted (so spaces
     /// and newlines show; a byte-level token that is part of a character decodes to U+FFFD).
-    static func table(_ encoded: (ids: [Int], tokens: [String]), _ tokenizer: Tokenizer) -> String {
+    /// With `typeIDs`, a `type` column after the id.
+    static func table(_ encoded: (ids: [Int], tokens: [String]), _ tokenizer: Tokenizer, typeIDs: [Int]? = nil) -> String {
         var lines = ["\(encoded.ids.count) token\(encoded.ids.count == 1 ? "" : "s")"]
         let idWidth = max(2, encoded.ids.map { String($0).count }.max() ?? 0)
         let posWidth = max(3, String(encoded.ids.count).count)
         let quoted = encoded.tokens.map(JSONWriter.quoted)
         let tokenWidth = max(5, quoted.map(\.count).max() ?? 0)
-        lines.append(pad("pos", posWidth) + "  " + pad("id", idWidth) + "  " + "token".padding(tokenWidth) + "  text")
+        let typeHeader = typeIDs == nil ? "" : "type  "
+        lines.append(pad("pos", posWidth) + "  " + pad("id", idWidth) + "  " + typeHeader + "token".padding(tokenWidth) + "  text")
         for (i, id) in encoded.ids.enumerated() {
             let text = JSONWriter.quoted(tokenizer.decode([id], skipSpecialTokens: false))
-            lines.append(pad(String(i), posWidth) + "  " + pad(String(id), idWidth) + "  "
+            let type = typeIDs.map { pad(String($0[i]), 4) + "  " } ?? ""
+            lines.append(pad(String(i), posWidth) + "  " + pad(String(id), idWidth) + "  " + type
                          + quoted[i].padding(tokenWidth) + "  " + text)
         }
         return lines.joined(separator: "\n")

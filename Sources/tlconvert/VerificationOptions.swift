@@ -51,7 +51,9 @@ struct VerificationOptions: ParsableArguments {
             try verify(reference: reference, dVocabOut: encoderDecoder.config.dVocabOut) { dump, tolerances throws(TLError) in
                 try Verifier.verify(encoderDecoder, against: dump, tolerances: tolerances)
             }
-        default:
+        case .hookedEncoder:
+            try verifyEncoder(model.encoder(), reference: reference)
+        case .hookedTransformer:
             try verify(model.transformer(), reference: reference)
         }
     }

@@ -17,6 +17,13 @@ struct VerifyCommand: ParsableCommand {
         (T5) also decoder_input_ids [batch, dec_seq], with logits [batch, dec_seq, d_vocab] and the mask
         the encoder's. Logits are compared after subtracting each position's mean. Exit status: 0 when every tolerance holds, 1 when
         one is missed, 2 for bad input.
+
+        Encoders (BERT): the dump may also hold token_type_ids [batch, seq] (sentence A = 0, B = 1;
+        tools/dump_bert_logits.py writes them), and the MLM head's logits are compared. A model
+        without a head (BertModel) is compared on its final hidden state: the dump holds
+        hidden_states [batch, seq, d_model] instead of logits, the report gives positions, mse,
+        max_abs_diff, cosine_min, cosine_mean (tolerance --min-cosine), and --save-logits writes
+        hidden_states.
         """
     )
 

@@ -16,7 +16,7 @@ struct ListCommandTests {
         #expect(convertible("google/gemma-3-4b-it") == true)           // Gemma3ForConditionalGeneration
         #expect(convertible("google/medgemma-27b-it") == true)
         #expect(convertible("allenai/OLMo-2-1124-7B") == true)
-        #expect(convertible("google-bert/bert-base-cased") == false)   // encoders: not yet
+        #expect(convertible("google-bert/bert-base-cased") == true)    // HookedEncoder
         #expect(convertible("facebook/wav2vec2-base") == false)        // audio
     }
 }

@@ -65,7 +65,7 @@ struct T5Tests {
                      [Self.model, "-o", ConversionTests.scratch("t5-flags") + "/out", "--tl-defaults"]] {
             let result = try TLConvertProcess.run(args)
             #expect(result.status == 2)
-            #expect(result.stderr.contains("processing flags do not apply to T5ForConditionalGeneration"), "\(result.stderr)")
+            #expect(result.stderr.contains("TransformerLens applies no processing to HookedEncoderDecoder (T5ForConditionalGeneration)"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
         }
     }
