@@ -2,22 +2,33 @@
 """Write Fixtures/generate/greedy.json: transformers' greedy generate on every decoder fixture.
 
 For each model directory under Fixtures/models (the multimodal ones on text-only input), the
-fixed prompt is tokenized as TransformerLens's to_tokens does (BOS, then the text without
-special tokens) and `generate(do_sample=False, max_new_tokens=12)` runs in float32 with eager
-attention; the file records the prompt ids and the new ids. Generation stops at the model's EOS
+fixed prompt is tokenized as TransformerLens's to_tokens does (BOS when the case's TransformerLens
+cfg says default_prepend_bos, then the text without special tokens) and
+`generate(do_sample=False, max_new_tokens=12)` runs in float32 with eager attention; the file
+records the prompt ids and the new ids. Each model runs under the transformers that saved it:
+4.57.6 (this interpreter) for most, 5.x for the OLMo families, whose config.json only 5.x reads
+right (`rope_parameters`): those run in a worker under `--transformers5-python` (default
+tools/.venv-tl3/bin/python, the TransformerLens 3.9 environment). Generation stops at the model's EOS
 as transformers decides it (generation_config.json). Two more runs of one model pass an
 `eos_token_id` (an id, then a list) that the greedy continuation reaches, so a test can check
-that generation stops there as transformers stops.
+that generation stops there as transformers stops. Last, transformers' own logits warpers
+(TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, in generate's order) on seeded
+logits, for the sampler's tests: which tokens survive and their warped scores. Top-k cases have
+ties at the k-th score (kept, by the warper's threshold rule); top-p cases have none, since
+torch.sort orders ties arbitrarily and so would transformers' choice among them.
 
-    tools/.venv/bin/python tools/make_generate_fixtures.py
+    tools/.venv/bin/python tools/make_generate_fixtures.py [--transformers5-python PATH]
 
 Deterministic (greedy, one torch thread); ~20 s on 2 cores.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -49,8 +60,13 @@ def load(directory: Path):
 
 def prompt_ids(directory: Path) -> list[int]:
     tokenizer = transformers.AutoTokenizer.from_pretrained(directory)
+    ids = tokenizer(PROMPT, add_special_tokens=False)["input_ids"]
+    tl_cfg = directory / "tl" / "raw.cfg.json"
+    prepend = json.loads(tl_cfg.read_text())["default_prepend_bos"] if tl_cfg.is_file() else True
+    if not prepend:
+        return ids
     bos = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
-    return [bos] + tokenizer(PROMPT, add_special_tokens=False)["input_ids"]
+    return [bos] + ids
 
 
 def greedy(model, ids: list[int], **overrides) -> list[int]:
@@ -69,18 +85,76 @@ def first_repeat_free_index(new_ids: list[int]) -> int:
     return candidates[-1]
 
 
+WARPER_SETTINGS = [  # (temperature, top_k, top_p)
+    (1.0, None, None), (0.7, None, None), (1.0, 5, None), (1.0, 3, None), (1.0, None, 0.9),
+    (0.5, None, 0.5), (1.5, 8, 0.8), (1.0, 1, None), (1.0, None, 1e-6), (2.0, 20, 0.95),
+]
+
+
+def warper_logits(ties: bool) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(18)
+    logits = torch.randn(40, generator=generator) * 3
+    if ties:
+        logits[7] = logits[11] = logits[23] = logits.max() - 0.5  # ties around the top-k edge
+    return logits.to(torch.float32)
+
+
+def warper_cases() -> list[dict]:
+    cases = []
+    for temperature, top_k, top_p in WARPER_SETTINGS:
+        logits = warper_logits(ties=top_p is None)
+        warpers = [transformers.TemperatureLogitsWarper(temperature)]
+        if top_k is not None:
+            warpers.append(transformers.TopKLogitsWarper(top_k))
+        if top_p is not None:
+            warpers.append(transformers.TopPLogitsWarper(top_p))
+        scores = logits[None].clone()
+        for warper in warpers:
+            scores = warper(None, scores)
+        kept = torch.isfinite(scores[0])
+        cases.append({"temperature": temperature, "top_k": top_k, "top_p": top_p, "logits": logits.tolist(),
+                      "kept": kept.nonzero()[:, 0].tolist(),
+                      "scores": [float(x) if ok else None for x, ok in zip(scores[0].tolist(), kept.tolist())]})
+    return cases
+
+
+def saved_by_transformers5(directory: Path) -> bool:
+    return json.loads((directory / "config.json").read_text()).get("transformers_version", "").startswith("5.")
+
+
+def run_case(directory: Path) -> dict:
+    model, architecture = load(directory)
+    ids = prompt_ids(directory)
+    new_ids = greedy(model, ids)
+    print(f"{directory.name}: {len(new_ids)} new tokens {new_ids}", file=sys.stderr)
+    return {"name": directory.name, "architecture": architecture, "transformers": transformers.__version__,
+            "input_ids": ids, "new_ids": new_ids, "eos_token_id": model.generation_config.eos_token_id}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--transformers5-python", default=str(ROOT / "tools" / ".venv-tl3" / "bin" / "python"))
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)  # cases to run here, printed as JSON
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps([run_case(MODELS / name) for name in args.worker]))
+        return
     cases = []
     eos_runs = []
-    for directory in sorted(p for p in MODELS.iterdir() if (p / "config.json").is_file()):
-        model, architecture = load(directory)
-        ids = prompt_ids(directory)
-        new_ids = greedy(model, ids)
-        generation = model.generation_config
-        cases.append({"name": directory.name, "architecture": architecture, "input_ids": ids, "new_ids": new_ids,
-                      "eos_token_id": generation.eos_token_id})
-        print(f"{directory.name}: {len(new_ids)} new tokens {new_ids}")
+    directories = sorted(p for p in MODELS.iterdir() if (p / "config.json").is_file())
+    newer = [d.name for d in directories if saved_by_transformers5(d)]
+    if newer:
+        worker = subprocess.run([args.transformers5_python, __file__, "--worker", *newer],
+                                check=True, stdout=subprocess.PIPE, text=True)
+        from_worker = {case["name"]: case for case in json.loads(worker.stdout)}
+    for directory in directories:
+        if directory.name in newer:
+            cases.append(from_worker[directory.name])
+            continue
+        cases.append(run_case(directory))
+        ids, new_ids = cases[-1]["input_ids"], cases[-1]["new_ids"]
         if directory.name == EOS_CASE:
+            model, _ = load(directory)
             j = first_repeat_free_index(new_ids)
             stop = new_ids[j]
             unused = next(t for t in range(model.config.vocab_size) if t not in new_ids and t != 0)
@@ -89,11 +163,12 @@ def main() -> None:
                                  "new_ids": greedy(model, ids, eos_token_id=eos)})
     document = {
         "generator": "tools/make_generate_fixtures.py",
-        "versions": {"transformers": transformers.__version__, "torch": torch.__version__.split("+")[0]},
+        "versions": {"transformers": sorted({case["transformers"] for case in cases}), "torch": torch.__version__.split("+")[0]},
         "prompt": PROMPT,
         "max_new_tokens": MAX_NEW_TOKENS,
         "cases": cases,
         "eos_overrides": eos_runs,
+        "warpers": warper_cases(),
     }
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(json.dumps(document, indent=1) + "\n")

@@ -70,7 +70,7 @@ public struct Sampler: Sendable {
     }
 
     /// The scores after transformers' warpers: temperature, top-k, top-p; removed tokens are -inf.
-    func warped(_ logits: [Float]) -> [Float] {
+    public func warped(_ logits: [Float]) -> [Float] {
         var scores = options.temperature == 1 ? logits : logits.map { $0 / Float(options.temperature) }
         if let k = options.topK, k < scores.count {
             let threshold = scores.sorted(by: >)[k - 1]
