@@ -11,7 +11,10 @@ right (`rope_parameters`): those run in a worker under `--transformers5-python` 
 tools/.venv-tl3/bin/python, the TransformerLens 3.9 environment). Generation stops at the model's EOS
 as transformers decides it (generation_config.json). Two more runs of one model pass an
 `eos_token_id` (an id, then a list) that the greedy continuation reaches, so a test can check
-that generation stops there as transformers stops. Last, transformers' own logits warpers
+that generation stops there as transformers stops. The TransformerLens-native toy models
+(Fixtures/tl-native, no transformers class) get TransformerLens 2.16.1's own greedy `generate`
+(stop_at_eos=False, 4 seeded prompt ids and 12 new ones, the n_ctx of 16) on the state dict its
+from_pretrained made (`tl/raw.safetensors`). Last, transformers' own logits warpers
 (TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, in generate's order) on seeded
 logits, for the sampler's tests: which tokens survive and their warped scores. Top-k cases have
 ties at the k-th score (kept, by the warper's threshold rule); top-p cases have none, since
@@ -118,6 +121,43 @@ def warper_cases() -> list[dict]:
     return cases
 
 
+TL_NATIVE = ROOT / "Fixtures" / "tl-native"
+TL_NATIVE_PROMPT = 4
+
+
+def tl_native_cases() -> list[dict]:
+    import dataclasses
+
+    from importlib.metadata import version
+
+    from safetensors.torch import load_file
+    from transformer_lens import HookedTransformer, HookedTransformerConfig
+
+    known = {field.name for field in dataclasses.fields(HookedTransformerConfig)}
+    # generate() wants a tokenizer even for token input: the fixtures' BPE one. 2.16.1 builds each
+    # step's attention mask from a tensor of zeros compared with the pad id, so the pad token must
+    # not be id 0 (the mask would hide every position and shift learned positions).
+    tokenizer = transformers.PreTrainedTokenizerFast(
+        tokenizer_file=str(ROOT / "Fixtures" / "tokenizers" / "bpe" / "tokenizer.json"),
+        bos_token="<|endoftext|>", eos_token="<|endoftext|>")
+    tokenizer.pad_token = tokenizer.convert_ids_to_tokens(1)
+    cases = []
+    for directory in sorted(p for p in TL_NATIVE.iterdir() if (p / "tl" / "raw.cfg.json").is_file()):
+        raw = json.loads((directory / "tl" / "raw.cfg.json").read_text())
+        fields = {key: value for key, value in raw.items() if key in known}
+        fields.update(dtype=torch.float32, tokenizer_name=None, device="cpu")
+        model = HookedTransformer(HookedTransformerConfig(**fields))
+        model.tokenizer = tokenizer
+        model.load_state_dict(load_file(directory / "tl" / "raw.safetensors"), strict=False)
+        generator = torch.Generator().manual_seed(18)
+        ids = torch.randint(0, min(model.cfg.d_vocab, 400), (1, TL_NATIVE_PROMPT), generator=generator)
+        out = model.generate(ids, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, stop_at_eos=False, verbose=False)
+        cases.append({"name": directory.name, "transformer_lens": version("transformer-lens"),
+                      "input_ids": ids[0].tolist(), "new_ids": out[0, TL_NATIVE_PROMPT:].tolist()})
+        print(f"tl-native/{directory.name}: {cases[-1]['new_ids']}", file=sys.stderr)
+    return cases
+
+
 def saved_by_transformers5(directory: Path) -> bool:
     return json.loads((directory / "config.json").read_text()).get("transformers_version", "").startswith("5.")
 
@@ -168,6 +208,7 @@ def main() -> None:
         "max_new_tokens": MAX_NEW_TOKENS,
         "cases": cases,
         "eos_overrides": eos_runs,
+        "tl_native": tl_native_cases(),
         "warpers": warper_cases(),
     }
     OUTPUT.parent.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,10 @@ import TLForward
 import TLTestSupport
 import TLTokenizers
 
-/// `generate` against transformers 4.57.6 (Fixtures/generate/greedy.json, written by
-/// tools/make_generate_fixtures.py): greedy ids token for token on every decoder fixture, EOS
-/// stops, the logits warpers; and sampling that repeats with its seed.
+/// `generate` against transformers (Fixtures/generate/greedy.json, written by
+/// tools/make_generate_fixtures.py; 4.57.6, and 5.x for the OLMo families it saved): greedy ids
+/// token for token on every decoder fixture, EOS stops, the logits warpers; TransformerLens's own
+/// greedy generate on its toy models; and sampling that repeats with its seed.
 @Suite struct GenerationTests {
     static let reference: JSONValue = {
         (try? JSONParser.parseFile(Fixtures.path("generate/greedy.json"))) ?? .null
@@ -46,6 +47,20 @@ import TLTokenizers
         let expectedEOS = Self.ids(entry["eos_token_id"]).isEmpty ? entry["eos_token_id"]?.intValue.map { [$0] } ?? []
                                                                   : Self.ids(entry["eos_token_id"])
         #expect(eos == Set(expectedEOS), "\(name): eos ids")
+    }
+
+    /// The TransformerLens-native toy models (no transformers class), converted in memory from their
+    /// repo layout: TransformerLens's own greedy `generate` ids.
+    @Test func greedyEqualsTransformerLensOnItsOwnModels() throws {
+        let cases = try #require(Self.reference["tl_native"]?.arrayValue)
+        #expect(cases.count == 9)
+        for entry in cases {
+            let name = try #require(entry["name"]?.stringValue)
+            let transformer = try ModelLoader.load(Fixtures.path("tl-native/\(name)/repo")).model.transformer()
+            let (ids, _) = try Generation.generate(transformer, inputIDs: Self.ids(entry["input_ids"]),
+                                                   maxNewTokens: Self.maxNewTokens, sampling: SamplingOptions(), eos: [])
+            #expect(ids == Self.ids(entry["new_ids"]), "tl-native/\(name)")
+        }
     }
 
     /// An `eos_token_id` (an id, or a list) that the continuation reaches ends it there, EOS kept.

@@ -56,11 +56,11 @@ struct AttentionForward {
             for i in 0..<qkv.count { qkv.data[i] = min(max(qkv.data[i], -bound), bound) }
         }
         if let rotary = spec.rotary(layer: layer) {
-            let tables = rotary.tables(positions: keyCount)
+            let tables = rotary.tables(positions: offset..<keyCount)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rotary.dim)
             defer { scratch.deallocate() }
             for r in 0..<qkv.rows {
-                let position = offset + r % seq
+                let position = r % seq  // the tables start at `offset`
                 for h in 0..<(heads + kv) { tables.rotate(qkv.row(r) + h * dh, position: position, scratch: scratch) }
             }
             hooks.recordHeads("\(name).hook_rot_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
