@@ -49,6 +49,9 @@ public struct Sampler: Sendable {
         let scores = warped(logits)
         // Softmax in double, then inverse-CDF sampling in vocabulary order (torch.multinomial's order).
         let peak = scores.max() ?? 0
+        // A temperature so small that logits overflowed: all the mass is on the largest logit
+        // (which top-k and top-p always keep).
+        if peak == .infinity { return Self.argmax(logits) }
         let weights = scores.map { $0 == -.infinity ? 0 : exp(Double($0 - peak)) }
         let total = weights.reduce(0, +)
         let target = random.nextUnit() * total

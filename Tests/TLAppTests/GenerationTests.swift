@@ -116,6 +116,8 @@ import TLTokenizers
         let greedy = try sample(SamplingOptions())
         #expect(try sample(SamplingOptions(temperature: 0.9, topK: 1, seed: 3)) == greedy)
         #expect(try sample(SamplingOptions(temperature: 0.9, topP: 1e-6, seed: 4)) == greedy)
+        // A temperature so small that logits overflow to infinity still picks the largest.
+        #expect(try sample(SamplingOptions(temperature: 1e-40, seed: 5)) == greedy)
     }
 
     @Test func badSamplingSettingsAreRefused() {
