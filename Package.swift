@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "TLHubTests", dependencies: ["TLTestSupport", "TLHub", "TLCore", "TLFormats", "tlconvert"],
                     exclude: ["Reference"]),
         .testTarget(name: "ModelConfigsTests", dependencies: ["TLTestSupport", "ModelConfigs", "TLModel", "TLFormats", "TLCore"]),
-        .testTarget(name: "TLAppTests", dependencies: ["TLTestSupport", "TLApp", "TLTokenizers", "TLFormats", "TLCore"]),
+        .testTarget(name: "TLAppTests", dependencies: ["TLTestSupport", "TLApp", "TLTokenizers", "TLFormats", "TLCore", "TLForward"]),
         // `tlconvert` is a dependency so the binary the tests run as a subprocess is built first.
         .testTarget(name: "TLConversionTests",
                     dependencies: ["TLTestSupport", "TLConversion", "ModelConfigs", "TLModel", "TLProcessing", "TLFormats",

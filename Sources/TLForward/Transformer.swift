@@ -78,10 +78,16 @@ public struct Transformer: Sendable {
     }
 
     /// The forward pass; when `recorder` is given it receives the activations its
-    /// filter selects under TransformerLens hook names.
+    /// filter selects under TransformerLens hook names. With a `cache` (one sequence, see
+    /// `DecodingSession`) the tokens continue the cached ones: they take the positions after
+    /// them, attend to them, and are appended to the cache.
     public func run(tokens: [[Int]], attentionMask: [[Int]]? = nil,
-                    recorder: ActivationRecorder?) throws(TLError) -> FloatTensor {
-        let (batch, seq) = try validate(tokens: tokens, attentionMask: attentionMask)
+                    recorder: ActivationRecorder?, cache: KVCache? = nil) throws(TLError) -> FloatTensor {
+        let offset = cache?.length ?? 0
+        let (batch, seq) = try validate(tokens: tokens, attentionMask: attentionMask, offset: offset)
+        if cache != nil, batch != 1 || attentionMask != nil {
+            throw .badTensor(name: "input_ids", problem: "a KV cache holds one unpadded sequence (got batch \(batch))")
+        }
         let keyMask = attentionMask?.map { $0.map { $0 != 0 } }
         let hooks = HookSite(recorder: recorder, batch: batch, positions: seq)
         let d = spec.dModel
@@ -95,14 +101,15 @@ public struct Transformer: Sendable {
         var shortformerPositions: Matrix?
         if let positionEmbedding {
             let positions = Matrix(rows: rows, cols: d)
-            for r in 0..<rows { positions.row(r).update(from: positionEmbedding.row(r % seq), count: d) }
+            for r in 0..<rows { positions.row(r).update(from: positionEmbedding.row(offset + r % seq), count: d) }
             hooks.record("hook_pos_embed", positions, shape: [batch, seq, d])
             if case .shortformer = spec.position { shortformerPositions = positions } else { add(positions, into: residual) }
         }
         for (l, block) in blocks.enumerated() {
             residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask,
-                               positions: shortformerPositions)
+                               positions: shortformerPositions, cache: cache?.layers[l])
         }
+        cache?.advance(by: seq)
         if let finalNorm { finalNorm.apply(residual, into: residual, hooks: hooks) }
         let logits = Matrix(uninitializedRows: rows, cols: spec.vocabOut)
         BLAS.product(residual, unembed, bias: unembedBias, into: logits)
@@ -114,12 +121,12 @@ public struct Transformer: Sendable {
 
     /// - Parameter positions: shortformer positions, added to the queries' and keys' inputs.
     private func forward(block: Block, layer l: Int, _ residual: Matrix, hooks: HookSite,
-                         keyMask: [[Bool]]?, positions: Matrix?) -> Matrix {
+                         keyMask: [[Bool]]?, positions: Matrix?, cache: LayerKVCache?) -> Matrix {
         let shape = hooks.tokenShape + [spec.dModel]
         hooks.record("blocks.\(l).hook_resid_pre", residual, shape: shape)
         let attention = AttentionForward(spec: spec, layer: l, weights: block.attention)
         let attentionOut = attention(normalized(residual, by: block.ln1, hooks: hooks), hooks: hooks, keyMask: keyMask,
-                                     positions: positions)
+                                     positions: positions, cache: cache)
         if let post = block.ln1Post { post.apply(attentionOut, into: attentionOut, hooks: hooks) }
         hooks.record("blocks.\(l).hook_attn_out", attentionOut, shape: shape)
         guard let mlpWeights = block.mlp else {
@@ -155,7 +162,8 @@ public struct Transformer: Sendable {
         for i in 0..<target.count { target.data[i] += x.data[i] }
     }
 
-    private func validate(tokens: [[Int]], attentionMask: [[Int]]?) throws(TLError) -> (Int, Int) {
+    /// - Parameter offset: positions already in a KV cache, before these tokens.
+    private func validate(tokens: [[Int]], attentionMask: [[Int]]?, offset: Int) throws(TLError) -> (Int, Int) {
         guard let first = tokens.first, !first.isEmpty else {
             throw .badTensor(name: "input_ids", problem: "is empty (expected [batch, seq] token ids)")
         }
@@ -170,8 +178,8 @@ public struct Transformer: Sendable {
             }
         }
         // Learned positions and rotary tables cover n_ctx positions (ALiBi has no limit).
-        if case .alibi = spec.position {} else if seq > spec.context {
-            throw .badTensor(name: "input_ids", problem: "\(seq) positions exceed n_ctx \(spec.context)")
+        if case .alibi = spec.position {} else if offset + seq > spec.context {
+            throw .badTensor(name: "input_ids", problem: "\(offset + seq) positions exceed n_ctx \(spec.context)")
         }
         if let attentionMask {
             guard attentionMask.count == tokens.count, attentionMask.allSatisfy({ $0.count == seq }) else {

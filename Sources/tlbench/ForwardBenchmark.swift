@@ -23,6 +23,7 @@ struct ForwardBenchmark: ParsableCommand {
     @Option(help: "Tokens per sequence.") var tokens = 128
     @Option(help: "Timed forward passes (the best counts).") var repeats = 5
     @Flag(help: "Also time each product shape of the forward pass alone (sgemm GFLOP/s per shape).") var shapes = false
+    @Option(name: .customLong("new-tokens"), help: "Tokens to generate after the first sequence (KV cache, greedy; 0: skip).") var newTokens = 32
 
     func run() throws {
         var config = CanonicalConfig(nLayers: layers, dModel: dModel, nCtx: context, dHead: dModel / heads)
@@ -58,6 +59,11 @@ struct ForwardBenchmark: ParsableCommand {
         print(String(format: "bare cblas_sgemm %d×%d×%d: %.1f GFLOP/s", batch * tokens, dModel, dMLP, bare))
         print(String(format: "fraction of bare sgemm: %.2f (target ≥ 0.60); sgemm floor for this forward: %.3f s",
                      rate / bare, flops / (bare * 1e9)))
+        if newTokens > 0 {
+            let timing = try GenerationBenchmark.measure(transformer, prompt: input[0], newTokens: min(newTokens, context - tokens),
+                                                         repeats: min(repeats, 3))
+            GenerationBenchmark.report(timing, promptTokens: tokens, forwardSeconds: best / Double(batch))
+        }
         if shapes {
             let t = batch * tokens
             var floor = 0.0

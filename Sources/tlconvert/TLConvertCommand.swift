@@ -9,7 +9,7 @@ struct TLConvertCommand: ParsableCommand {
         abstract: "Convert Hugging Face checkpoints into TransformerLens's hooked weight layout, and prove the result right.",
         version: TLConvertVersion.string,
         subcommands: [ConvertCommand.self, InspectCommand.self, VerifyCommand.self, ListCommand.self,
-                      DownloadCommand.self, TokenizeCommand.self, RunCommand.self],
+                      DownloadCommand.self, TokenizeCommand.self, RunCommand.self, GenerateCommand.self],
         defaultSubcommand: ConvertCommand.self
     )
 

@@ -21,16 +21,19 @@ struct Rotary: Sendable {
     }
 
     /// The sin/cos tables of positions `0..<positions`.
-    func tables(positions: Int) -> RotaryTables {
+    func tables(positions: Int) -> RotaryTables { tables(positions: 0..<positions) }
+
+    /// The sin/cos tables of `positions` only (a decoding step's), row 0 for its first position.
+    func tables(positions: Range<Int>) -> RotaryTables {
         let half = dim / 2
-        var sin = [Float](repeating: 0, count: positions * dim)
-        var cos = [Float](repeating: 0, count: positions * dim)
-        for p in 0..<positions {
+        var sin = [Float](repeating: 0, count: positions.count * dim)
+        var cos = [Float](repeating: 0, count: positions.count * dim)
+        for (row, p) in positions.enumerated() {
             for j in 0..<dim {
                 let pair = adjacentPairs ? j / 2 : j % half
                 let angle = Double(p) * inverse[pair]
-                sin[p * dim + j] = Float(Foundation.sin(angle))
-                cos[p * dim + j] = Float(Foundation.cos(angle))
+                sin[row * dim + j] = Float(Foundation.sin(angle))
+                cos[row * dim + j] = Float(Foundation.cos(angle))
             }
         }
         return RotaryTables(dim: dim, adjacentPairs: adjacentPairs, sin: sin, cos: cos)

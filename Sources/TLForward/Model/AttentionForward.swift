@@ -14,8 +14,13 @@ struct AttentionForward {
     ///   - keyMask: per sequence, whether each position may be attended to (nil: all).
     ///   - positions: shortformer positions `[batch·pos, d_model]`, added to the queries' and keys'
     ///     inputs (not the values'): `(x + p)·W = x·W + p·W`, one more product into the Q and K columns.
-    func callAsFunction(_ x: Matrix, hooks: HookSite, keyMask: [[Bool]]?, positions: Matrix? = nil) -> Matrix {
+    ///   - cache: when decoding (batch 1), the layer's keys and values of earlier positions: the new
+    ///     rows sit at positions `cache.length…` and attend to those and to each other causally.
+    func callAsFunction(_ x: Matrix, hooks: HookSite, keyMask: [[Bool]]?, positions: Matrix? = nil,
+                        cache: LayerKVCache? = nil) -> Matrix {
         let (batch, seq) = (hooks.batch, hooks.positions)
+        let offset = cache?.length ?? 0
+        let keyCount = offset + seq
         let (heads, kv, dh) = (spec.heads, spec.kvHeads, spec.dHead)
         let qWidth = heads * dh
         let kvWidth = kv * dh
@@ -51,11 +56,11 @@ struct AttentionForward {
             for i in 0..<qkv.count { qkv.data[i] = min(max(qkv.data[i], -bound), bound) }
         }
         if let rotary = spec.rotary(layer: layer) {
-            let tables = rotary.tables(positions: seq)
+            let tables = rotary.tables(positions: offset..<keyCount)
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rotary.dim)
             defer { scratch.deallocate() }
             for r in 0..<qkv.rows {
-                let position = r % seq
+                let position = r % seq  // the tables start at `offset`
                 for h in 0..<(heads + kv) { tables.rotate(qkv.row(r) + h * dh, position: position, scratch: scratch) }
             }
             hooks.recordHeads("\(name).hook_rot_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
@@ -64,57 +69,65 @@ struct AttentionForward {
 
         let recordScores = hooks.wants("\(name).hook_attn_scores")
         let recordPattern = hooks.wants("\(name).hook_pattern")
-        var allScores = recordScores ? [Float](repeating: 0, count: batch * heads * seq * seq) : []
-        var allPattern = recordPattern ? [Float](repeating: 0, count: batch * heads * seq * seq) : []
+        let patternCount = seq * keyCount
+        var allScores = recordScores ? [Float](repeating: 0, count: batch * heads * patternCount) : []
+        var allPattern = recordPattern ? [Float](repeating: 0, count: batch * heads * patternCount) : []
         let z = Matrix(uninitializedRows: x.rows, cols: qWidth)
-        let scores = Matrix(uninitializedRows: seq, cols: seq)
+        let scores = Matrix(uninitializedRows: seq, cols: keyCount)
         let scale = spec.attentionScales[layer]
         let window = spec.windows[layer]
         let softCap = spec.scoreSoftCap
         var slopes: [Float]? = nil
         if case .alibi(let s) = spec.position { slopes = s }
 
+        // Keys and values: this pass's own rows, or the cache once they are appended to it.
+        if let cache {
+            cache.append(keys: qkv.data + qWidth, values: qkv.data + qWidth + kvWidth, count: seq, stride: width)
+        }
         for b in 0..<batch {
             let base = qkv.row(b * seq)
+            let (keys, values, keyStride) = cache.map { ($0.keys, $0.values, kvWidth) }
+                ?? (base + qWidth, base + qWidth + kvWidth, width)
             let mask = keyMask?[b]
             for h in 0..<heads {
                 let kvHead = h / spec.groupSize
-                BLAS.gemm(m: seq, n: seq, k: dh, a: base + h * dh, lda: width,
-                          b: base + qWidth + kvHead * dh, ldb: width, transposeB: true,
-                          c: scores.data, ldc: seq)
+                BLAS.gemm(m: seq, n: keyCount, k: dh, a: base + h * dh, lda: width,
+                          b: keys + kvHead * dh, ldb: keyStride, transposeB: true,
+                          c: scores.data, ldc: keyCount)
                 let slope = slopes?[h] ?? 0
                 for i in 0..<seq {
                     let row = scores.row(i)
+                    let query = offset + i
                     // Causal: keys after the query are never visible, nor those outside a local window.
-                    let first = window.map { max(0, i - $0 + 1) } ?? 0
+                    let first = window.map { max(0, query - $0 + 1) } ?? 0
                     for j in 0..<first { row[j] = -.infinity }
-                    for j in first...i {
+                    for j in first...query {
                         var s = row[j] / scale
                         if let softCap { s = softCap * tanhf(s / softCap) }
-                        if slopes != nil { s += slope * Float(j - i) }
+                        if slopes != nil { s += slope * Float(j - query) }
                         row[j] = s
                     }
-                    if let mask { for j in first...i where !mask[j] { row[j] = -.infinity } }
-                    for j in (i + 1)..<seq { row[j] = -.infinity }
+                    if let mask { for j in first...query where !mask[j] { row[j] = -.infinity } }
+                    for j in (query + 1)..<keyCount { row[j] = -.infinity }
                 }
-                let offset = (b * heads + h) * seq * seq
+                let start = (b * heads + h) * patternCount
                 if recordScores {
-                    allScores.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
+                    allScores.withUnsafeMutableBufferPointer { ($0.baseAddress! + start).update(from: scores.data, count: patternCount) }
                 }
-                for i in 0..<seq { softmaxRow(scores.row(i), count: seq, visible: i + 1) }
+                for i in 0..<seq { softmaxRow(scores.row(i), count: keyCount, visible: offset + i + 1) }
                 if recordPattern {
-                    allPattern.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
+                    allPattern.withUnsafeMutableBufferPointer { ($0.baseAddress! + start).update(from: scores.data, count: patternCount) }
                 }
-                BLAS.gemm(m: seq, n: dh, k: seq, a: scores.data, lda: seq,
-                          b: base + qWidth + kvWidth + kvHead * dh, ldb: width,
+                BLAS.gemm(m: seq, n: dh, k: keyCount, a: scores.data, lda: keyCount,
+                          b: values + kvHead * dh, ldb: keyStride,
                           c: z.row(b * seq) + h * dh, ldc: qWidth)
             }
         }
         if recordScores {
-            hooks.record("\(name).hook_attn_scores", FloatTensor(shape: [batch, heads, seq, seq], values: allScores))
+            hooks.record("\(name).hook_attn_scores", FloatTensor(shape: [batch, heads, seq, keyCount], values: allScores))
         }
         if recordPattern {
-            hooks.record("\(name).hook_pattern", FloatTensor(shape: [batch, heads, seq, seq], values: allPattern))
+            hooks.record("\(name).hook_pattern", FloatTensor(shape: [batch, heads, seq, keyCount], values: allPattern))
         }
         hooks.recordHeads("\(name).hook_z", z, columnOffset: 0, heads: heads, dHead: dh)
         let out = Matrix(uninitializedRows: x.rows, cols: spec.dModel)

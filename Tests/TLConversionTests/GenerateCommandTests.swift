@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import TLCore
+import TLFormats
+import TLTestSupport
+
+/// `tlconvert generate` as a user runs it (the built binary), against transformers'
+/// `generate(do_sample=False)` (Fixtures/generate/greedy.json).
+struct GenerateCommandTests {
+    static func reference() throws -> JSONValue { try JSONParser.parseFile(Fixtures.path("generate/greedy.json")) }
+
+    static func ids(_ value: JSONValue?) -> [Int] { value?.arrayValue?.compactMap(\.intValue) ?? [] }
+
+    @Test(arguments: ["gpt2", "mixtral"])
+    func jsonMatchesTransformers(name: String) throws {
+        let reference = try Self.reference()
+        let prompt = try #require(reference["prompt"]?.stringValue)
+        let entry = try #require(reference["cases"]?.arrayValue?.first { $0["name"]?.stringValue == name })
+        let out = try TLConvertProcess.run(["generate", Fixtures.model(name), "--prompt", prompt,
+                                            "--max-new-tokens", "12", "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let json = try JSONParser.parse(out.stdout, path: "stdout")
+        #expect(json.objectMembers?.map(\.key) == ["model", "prompt", "input_ids", "new_ids", "text"])
+        #expect(json["prompt"]?.stringValue == prompt)
+        #expect(Self.ids(json["input_ids"]) == Self.ids(entry["input_ids"]))
+        #expect(Self.ids(json["new_ids"]) == Self.ids(entry["new_ids"]))
+    }
+
+    /// Streamed: the prompt, then the same text `--json` reports, then a newline.
+    @Test func streamsThePromptAndTheText() throws {
+        let args = ["generate", Fixtures.model("qwen2"), "--prompt", "Hello", "--temperature", "0.8", "--seed", "5",
+                    "--top-k", "40", "--max-new-tokens", "10"]
+        let json = try TLConvertProcess.run(args + ["--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let text = try #require(try JSONParser.parse(json.stdout, path: "stdout")["text"]?.stringValue)
+        let streamed = try TLConvertProcess.run(args)
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stdout == "Hello" + text + "\n")
+        #expect(streamed.stderr.isEmpty)
+        #expect(try TLConvertProcess.run(args).stdout == streamed.stdout)
+    }
+
+    @Test func badFlagsExitTwoInOneLine() throws {
+        let model = Fixtures.model("gpt2")
+        for (flags, message) in [
+            (["--temperature", "-1"], "--temperature must be a finite number ≥ 0 (got -1.0); 0 is greedy"),
+            (["--temperature", "1", "--top-p", "0"], "--top-p must be in (0, 1] (got 0.0)"),
+            (["--temperature", "1", "--top-p", "1.01"], "--top-p must be in (0, 1] (got 1.01)"),
+            (["--temperature", "1", "--top-k", "0"], "--top-k must be at least 1 (got 0)"),
+            (["--max-new-tokens", "-3"], "--max-new-tokens must be ≥ 0 (got -3)"),
+        ] {
+            let out = try TLConvertProcess.run(["generate", model, "--prompt", "x"] + flags)
+            #expect(out.status == 2, "\(flags)")
+            #expect(out.stderr == "tlconvert: \(message)\n", "\(flags)")
+            #expect(out.stdout.isEmpty)
+        }
+    }
+}
