@@ -101,7 +101,8 @@ struct AttentionForward {
                 if recordScores {
                     allScores.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
                 }
-                for i in 0..<seq { softmaxRow(scores.row(i), count: seq, visible: i + 1) }
+                let sink = weights.sinks?.data[h]
+                for i in 0..<seq { softmaxRow(scores.row(i), count: seq, visible: i + 1, sink: sink) }
                 if recordPattern {
                     allPattern.withUnsafeMutableBufferPointer { ($0.baseAddress! + offset).update(from: scores.data, count: seq * seq) }
                 }
