@@ -25,7 +25,8 @@ extension HFConfig {
     /// (`rope_type` default) with one base for every layer type is accepted: a scaled kind (YaRN)
     /// or per-type bases change the frequencies in a way one `rotary_base` cannot say.
     public func plainRopeTheta(default value: Double) throws(TLError) -> Double {
-        let settings = try rotarySettings(defaultTheta: value, scope: .allLayers, defaultScaling: nil)
+        let settings = try rotarySettings(defaultTheta: value, context: try int("max_position_embeddings", default: 2048),
+                                          scope: .allLayers, defaultScaling: nil)
         if settings.yarn != nil {
             throw .unsupported("\(path): rope_type 'yarn' is not supported for this family (plain rotary only)")
         }
@@ -39,17 +40,18 @@ extension HFConfig {
     /// `rope_parameters` (transformers 5, flat or per layer type). Plain and YaRN rotary are
     /// accepted; YaRN on sliding layers only, or different YaRN settings per type, are refused.
     /// - Parameters:
+    ///   - context: the model's `max_position_embeddings` (YaRN's fallback original context).
     ///   - scope: the layers a transformers 4 `rope_scaling` applies to.
     ///   - defaultScaling: what the config class assumes when `rope_scaling` is not written at
     ///     all (GPT-OSS's class defaults to YaRN); null means none.
-    public func rotarySettings(defaultTheta: Double, scope: RopeScalingScope,
+    public func rotarySettings(defaultTheta: Double, context: Int, scope: RopeScalingScope,
                                defaultScaling: JSONValue?) throws(TLError) -> RotarySettings {
         var full: (theta: Double, yarn: YarnRope?)
         var sliding: (theta: Double, yarn: YarnRope?)
         if let parameters = object("rope_parameters") {
             let flat = parameters["rope_type"] != nil || parameters["rope_theta"] != nil
             if flat {
-                full = try entry(parameters, "rope_parameters", theta: defaultTheta)
+                full = try entry(context: context, parameters, "rope_parameters", theta: defaultTheta)
                 sliding = full
             } else {
                 full = (defaultTheta, nil)
@@ -58,8 +60,8 @@ extension HFConfig {
                     let name = "rope_parameters.\(member.key)"
                     guard member.value.objectMembers != nil else { throw .badFile(path: path, problem: "'\(name)' should be an object") }
                     switch member.key {
-                    case "full_attention": full = try entry(member.value, name, theta: defaultTheta)
-                    case "sliding_attention": sliding = try entry(member.value, name, theta: defaultTheta)
+                    case "full_attention": full = try entry(context: context, member.value, name, theta: defaultTheta)
+                    case "sliding_attention": sliding = try entry(context: context, member.value, name, theta: defaultTheta)
                     default: throw .unsupported("\(path): \(name): layer type '\(member.key)' has no TransformerLens equivalent")
                     }
                 }
@@ -70,7 +72,7 @@ extension HFConfig {
             var scaled: (theta: Double, yarn: YarnRope?) = (theta, nil)
             if let scaling, !scaling.isNull {
                 guard scaling.objectMembers != nil else { throw .badFile(path: path, problem: "'rope_scaling' should be an object") }
-                scaled = try entry(scaling, "rope_scaling", theta: theta)
+                scaled = try entry(context: context, scaling, "rope_scaling", theta: theta)
             }
             full = scaled
             sliding = scope == .allLayers ? scaled : (theta, nil)
@@ -90,7 +92,7 @@ extension HFConfig {
 
     /// One rope entry: its base and, for `rope_type` yarn, its scaling (transformers' defaults:
     /// beta_fast 32, beta_slow 1, truncate true, the attention factor from `factor` and `mscale`).
-    private func entry(_ value: JSONValue, _ name: String, theta fallback: Double) throws(TLError) -> (theta: Double, yarn: YarnRope?) {
+    private func entry(context: Int, _ value: JSONValue, _ name: String, theta fallback: Double) throws(TLError) -> (theta: Double, yarn: YarnRope?) {
         func number(_ key: String) throws(TLError) -> Double? {
             guard let raw = value[key], !raw.isNull else { return nil }
             guard let number = raw.doubleValue, number.isFinite else { throw .badFile(path: path, problem: "'\(name).\(key)' should be a number") }
@@ -103,14 +105,13 @@ extension HFConfig {
         case "default":
             return (theta, nil)
         case "yarn":
-            let context = Double(try int("max_position_embeddings", default: 131_072))
-            var original = context
+            var original = Double(context)
             if let given = try number("original_max_position_embeddings") { original = given }
             guard original >= 1, original.rounded() == original, original < 1e12 else {
                 throw .badFile(path: path, problem: "'\(name).original_max_position_embeddings' must be a positive integer")
             }
             // transformers: a missing factor is the context extension itself.
-            var factor = context / original
+            var factor = Double(context) / original
             if let given = try number("factor") { factor = given }
             guard factor > 0 else { throw .badFile(path: path, problem: "'\(name).factor' must be positive, got \(factor)") }
             var attention = try number("attention_factor")

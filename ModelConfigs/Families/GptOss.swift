@@ -33,7 +33,7 @@ extension ArchitectureModule {
                 throw .badFile(path: hf.path, problem: "needs 0 < num_experts_per_tok ≤ num_local_experts")
             }
             c.useAttentionSinks = true
-            let rope = try hf.rotarySettings(defaultTheta: 150_000, scope: .allLayers, defaultScaling: Self.gptOssRopeScaling)
+            let rope = try hf.rotarySettings(defaultTheta: 150_000, context: c.nCtx, scope: .allLayers, defaultScaling: Self.gptOssRopeScaling)
             (c.rotaryBase, c.yarn) = (rope.base, rope.yarn)
             c.attnTypes = Array(repeating: .global, count: c.nLayers)
             let layerTypes = try hf.optionalStrings("layer_types")

@@ -32,7 +32,7 @@ enum OlmoStyle {
         var c = try LlamaStyle.baseConfig(hf, defaults: defaults)
         c.finalRMS = false
         if perLayerTypeRope {
-            let rope = try hf.rotarySettings(defaultTheta: ropeTheta, scope: .fullAttentionLayers, defaultScaling: nil)
+            let rope = try hf.rotarySettings(defaultTheta: ropeTheta, context: c.nCtx, scope: .fullAttentionLayers, defaultScaling: nil)
             (c.rotaryBase, c.rotaryBaseLocal, c.yarn) = (rope.base, rope.localBase, rope.yarn)
         } else {
             c.rotaryBase = try hf.plainRopeTheta(default: ropeTheta)
