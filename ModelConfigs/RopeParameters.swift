@@ -48,26 +48,28 @@ extension HFConfig {
                                defaultScaling: JSONValue?) throws(TLError) -> RotarySettings {
         var full: (theta: Double, yarn: YarnRope?)
         var sliding: (theta: Double, yarn: YarnRope?)
+        // A top-level `rope_theta` is the base of entries that do not give their own.
+        let fallback = try double("rope_theta", default: defaultTheta)
         if let parameters = object("rope_parameters") {
             let flat = parameters["rope_type"] != nil || parameters["rope_theta"] != nil
             if flat {
-                full = try entry(context: context, parameters, "rope_parameters", theta: defaultTheta)
+                full = try entry(context: context, parameters, "rope_parameters", theta: fallback)
                 sliding = full
             } else {
-                full = (defaultTheta, nil)
-                sliding = (defaultTheta, nil)
+                full = (fallback, nil)
+                sliding = (fallback, nil)
                 for member in parameters.objectMembers ?? [] {
                     let name = "rope_parameters.\(member.key)"
                     guard member.value.objectMembers != nil else { throw .badFile(path: path, problem: "'\(name)' should be an object") }
                     switch member.key {
-                    case "full_attention": full = try entry(context: context, member.value, name, theta: defaultTheta)
-                    case "sliding_attention": sliding = try entry(context: context, member.value, name, theta: defaultTheta)
+                    case "full_attention": full = try entry(context: context, member.value, name, theta: fallback)
+                    case "sliding_attention": sliding = try entry(context: context, member.value, name, theta: fallback)
                     default: throw .unsupported("\(path): \(name): layer type '\(member.key)' has no TransformerLens equivalent")
                     }
                 }
             }
         } else {
-            let theta = try double("rope_theta", default: defaultTheta)
+            let theta = fallback
             let scaling = isWritten("rope_scaling") ? json["rope_scaling"] : defaultScaling
             var scaled: (theta: Double, yarn: YarnRope?) = (theta, nil)
             if let scaling, !scaling.isNull {
