@@ -315,6 +315,20 @@ def gptoss_adjust(model) -> None:
             layer.mlp.experts.gate_up_proj.mul_(12.0)
 
 
+def save_gptoss_tokenizer(directory: Path) -> None:
+    """The fixture vocabulary behind GPT-OSS's pre-tokenizer (o200k's Split regex, then ByteLevel without
+    its own regex), saved as GPT-OSS's tokenizer is: PreTrainedTokenizerFast, tokenizer.json only."""
+    from make_tokenizer_cases import O200K_REGEX
+    spec = json.loads(model_tokenizer().to_str())
+    spec["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": O200K_REGEX}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
+    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(spec)),
+                                                bos_token=BOS, eos_token=BOS, pad_token=BOS)
+    fast.model_max_length = 2048
+    fast.save_pretrained(str(directory))
+
+
 def gptoss_complete(hf_model, params: dict, cfg: dict) -> None:
     """What TransformerLens 2.18 has no name for, under TransformerLens 3.x's names: the sinks
     (`attn.sinks`, from the Hugging Face model) and YaRN (`use_yarn_rope`, `yarn_*`)."""
@@ -400,6 +414,7 @@ class Case:
     tl_hf_model: Callable[[Any], Any] | None = None  # the model TL is handed as hf_model
     adjust: Callable[[Any], None] | None = None  # a family's change after perturbation (GPT-OSS: clamp-sized experts)
     tl_complete: Callable[[Any, dict, dict], None] | None = None  # (hf model, TL params, TL cfg): what TL cannot name
+    save_tokenizer: Callable[[Path], None] | None = None  # the family's tokenizer layout (default: save_model_tokenizer)
 
 
 GPT2_QUIRKS = "LayerNorm, learned positions, Conv1D (transposed) weights, fused c_attn, tied embeddings, gelu_new"
@@ -482,9 +497,9 @@ CASES: list[Case] = [
     Case("gptoss", "gpt_oss", gptoss_config, 21, "GPT-OSS: 3 layers sliding(6)/full/sliding, attention sinks, "
          "q/k/v/o biases, GQA 4/2, head_dim 16, 4 clamped-SwiGLU experts (limit 7, alpha 1.702, (up + 1)) with "
          "biases, top-2 over a biased router, interleaved gate_up_proj, YaRN (factor 32, beta 32/1, truncate "
-         "false), untied", rotary=True, gqa=True, tl_release="2.18.0", tl_processed_broken=True,
+         "false), untied; GPT-OSS's pre-tokenizer (o200k regex) over the fixture vocabulary", rotary=True, gqa=True, tl_release="2.18.0", tl_processed_broken=True,
          tl_wrong_cfg={"use_local_attn": True, "window_size": 6, "attn_types": ["local", "global", "local"]},
-         adjust=gptoss_adjust, tl_complete=gptoss_complete,
+         adjust=gptoss_adjust, tl_complete=gptoss_complete, save_tokenizer=save_gptoss_tokenizer,
          notes="TransformerLens 2.18.0 ignores the sinks, YaRN and the sliding window (its logits differ from "
                "Hugging Face); its references are completed with what it has no name for, under TransformerLens "
                "3.x's names (attn.sinks from the Hugging Face model, use_attention_sinks, use_yarn_rope and "
@@ -535,7 +550,7 @@ def save_checkpoint(case: Case, model: transformers.PreTrainedModel, directory: 
         save_in_memory_layout(model, directory)
     else:
         raise ValueError(case.variant)
-    save_model_tokenizer(directory)
+    (case.save_tokenizer or save_model_tokenizer)(directory)
 
 
 def save_in_memory_layout(model, directory: Path) -> None:
