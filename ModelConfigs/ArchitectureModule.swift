@@ -131,7 +131,8 @@ public struct ArchitectureModule: Sendable {
                     case .zeros, .ones:
                         source = rule.source
                     }
-                    out.append(TensorRule(target: target, source: source, transforms: rule.transforms))
+                    let transforms = expert.map { e in rule.transforms.map { $0.selectingExpert(e) } } ?? rule.transforms
+                    out.append(TensorRule(target: target, source: source, transforms: transforms))
                 }
             }
         }

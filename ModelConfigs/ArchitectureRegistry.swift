@@ -5,7 +5,7 @@ public enum ArchitectureRegistry {
     /// Every family, in the order `list` shows them.
     public static let modules: [ArchitectureModule] = [
         .gpt2, .gptNeo, .gptJ, .gptNeoX, .opt, .bloom, .llama, .mistral, .mixtral,
-        .qwen2, .qwen3, .phi, .phi3, .gemma, .gemma2, .gemma3, .olmo, .olmo2, .olmo3, .olmoe, .apertus, .qwenV1,
+        .qwen2, .qwen3, .phi, .phi3, .gemma, .gemma2, .gemma3, .olmo, .olmo2, .olmo3, .olmoe, .gptOss, .apertus, .qwenV1,
         .santaCoder, .neel, .neelSoluOld, .minGPT, .t5, .bert, .bertModel,
     ]
 

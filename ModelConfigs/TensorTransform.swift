@@ -4,7 +4,9 @@ import TLModel
 /// One step from a checkpoint tensor towards its canonical form. Sizes in patterns
 /// are named by `TensorTransform.sizes(for:)`: `n` heads, `g` key/value heads,
 /// `h` d_head, `m` d_model, `f` d_mlp, `v` vocabulary, `e` experts, `c` context,
-/// `qkv` = 3 (the parts of a fused projection), `one` = 1 (a leading unit axis, minGPT's `pos_emb`).
+/// `qkv` = 3 (the parts of a fused projection), `two` = 2 (interleaved pairs: GPT-OSS's gate/up columns),
+/// `one` = 1 (a leading unit axis, minGPT's `pos_emb`). In a per-expert rule, an `e` the pattern
+/// drops is that rule's expert (experts stored stacked in one tensor).
 public enum TensorTransform: Sendable, Equatable {
     /// An einops rearrangement; names only on the left are fixed by `select`.
     case rearrange(String, select: [String: Int])
@@ -26,10 +28,18 @@ public enum TensorTransform: Sendable, Equatable {
     /// The size names every pattern may use, bound from the canonical config.
     public static func sizes(for c: CanonicalConfig) -> [String: Int] {
         var sizes = ["n": c.nHeads, "g": c.kvHeads, "h": c.dHead, "m": c.dModel, "v": c.dVocab,
-                     "c": c.nCtx, "qkv": 3, "one": 1]
+                     "c": c.nCtx, "qkv": 3, "two": 2, "one": 1]
         if let f = c.dMLP { sizes["f"] = f }
         if let e = c.numExperts { sizes["e"] = e }
         return sizes
+    }
+
+    /// This step for expert `expert`: a rearrangement that drops `e` selects that expert.
+    public func selectingExpert(_ expert: Int) -> TensorTransform {
+        guard case .rearrange(let pattern, var select) = self, select["e"] == nil,
+              let parsed = try? RearrangePattern(pattern), parsed.droppedNames.contains("e") else { return self }
+        select["e"] = expert
+        return .rearrange(pattern, select: select)
     }
 
     /// An element-wise step applied in place (float32 arithmetic, as TransformerLens computes it).

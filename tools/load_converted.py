@@ -12,11 +12,13 @@ What it does, and why:
 - config.json holds `HookedTransformerConfig` fields with `dtype` as a string ("float32"), so that
   the file stays JSON; the string is turned back into a torch dtype before the model is built.
   Keys the installed TransformerLens does not define are dropped (with a warning), so a config
-  written for 2.16.1 loads into a later release.
+  written for 2.16.1 loads into a later release, and one written with 3.x's fields (GPT-OSS's
+  `use_attention_sinks`, `use_yarn_rope`, ...) into an earlier one, which then computes without them.
 - model.safetensors holds parameters only: TransformerLens's buffers (causal masks, rotary
   tables) are rebuilt by the model itself. The state dict is loaded with `strict=False`, and then
   anything missing that is not a buffer, or anything unexpected, is an error — so nothing is
-  silently left at its initial value.
+  silently left at its initial value. The one exception: the tensors of a dropped config feature
+  (`attn.sinks` when this TransformerLens has no `use_attention_sinks`) are left out, with the warning.
 - The tokenizer is loaded from the converted directory (it holds the source's tokenizer files), so
   the model does not depend on where it was converted from; `tokenizer_prepends_bos` is then
   recomputed by TransformerLens as when it loads any tokenizer.
@@ -38,6 +40,16 @@ import torch
 from safetensors.torch import load_file
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model", "vocab.json")
+# Config fields of later TransformerLens releases that bring parameters: their tensors' name suffix.
+FEATURE_TENSORS = {"use_attention_sinks": ".attn.sinks"}
+
+
+def _dropped_fields(directory: Path) -> list:
+    from transformer_lens import HookedTransformerConfig
+
+    raw = json.loads((directory / "config.json").read_text())
+    known = {field.name for field in dataclasses.fields(HookedTransformerConfig)}
+    return sorted(key for key, value in raw.items() if key not in known and value not in (None, False))
 
 
 def _config(directory: Path):
@@ -104,9 +116,11 @@ def load_converted(directory, model_class=None, device=None):
     missing = [name for name in result.missing_keys if name not in buffers]
     if config.original_architecture == "BertModel":  # converted without heads: those stay unloaded
         missing = [name for name in missing if not name.startswith(("mlm_head.", "unembed.", "nsp_head.", "pooler."))]
-    if missing or result.unexpected_keys:
+    ignorable = tuple(FEATURE_TENSORS[f] for f in _dropped_fields(directory) if f in FEATURE_TENSORS)
+    unexpected = [name for name in result.unexpected_keys if not (ignorable and name.endswith(ignorable))]
+    if missing or unexpected:
         raise ValueError(f"{directory}/model.safetensors does not fit {model_class.__name__}: "
-                         f"missing {missing[:5]}, unexpected {list(result.unexpected_keys)[:5]}")
+                         f"missing {missing[:5]}, unexpected {unexpected[:5]}")
     model.eval()
     return model
 

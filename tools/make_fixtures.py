@@ -308,6 +308,59 @@ def apertus_config():
                                       initializer_range=0.1)
 
 
+def gptoss_config():
+    # Layers sliding(6)/full/sliding (the class's alternation), attention sinks, biases everywhere,
+    # 4 experts top-2, head_dim 16 != hidden/heads 8, and the class's default YaRN (factor 32,
+    # beta 32/1, truncate false, original context 4096) so pairs fall on both sides of the ramp.
+    return transformers.GptOssConfig(vocab_size=V, hidden_size=32, intermediate_size=16, num_hidden_layers=3,
+                                     num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                                     num_local_experts=4, num_experts_per_tok=2, sliding_window=6,
+                                     max_position_embeddings=64, rope_theta=150000.0, rms_norm_eps=1e-5,
+                                     tie_word_embeddings=False, bos_token_id=0, eos_token_id=0, pad_token_id=1,
+                                     initializer_range=0.1)
+
+
+def gptoss_adjust(model) -> None:
+    # Experts' gate/up pre-activations of a few units: the ±7 clamp then bites on some of them.
+    with torch.no_grad():
+        for layer in model.model.layers:
+            layer.mlp.experts.gate_up_proj.mul_(12.0)
+
+
+def save_gptoss_tokenizer(directory: Path) -> None:
+    """The fixture vocabulary behind GPT-OSS's pre-tokenizer (o200k's Split regex, then ByteLevel without
+    its own regex), saved as GPT-OSS's tokenizer is: PreTrainedTokenizerFast, tokenizer.json only."""
+    from make_tokenizer_cases import O200K_REGEX
+    spec = json.loads(model_tokenizer().to_str())
+    spec["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": O200K_REGEX}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
+    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=Tokenizer.from_str(json.dumps(spec)),
+                                                bos_token=BOS, eos_token=BOS, pad_token=BOS)
+    fast.model_max_length = 2048
+    fast.save_pretrained(str(directory))
+
+
+def gptoss_complete(hf_model, params: dict, cfg: dict) -> None:
+    """What TransformerLens 2.18 has no name for, under TransformerLens 3.x's names: the sinks
+    (`attn.sinks`, from the Hugging Face model) and YaRN (`use_yarn_rope`, `yarn_*`)."""
+    hf = hf_model.config
+    for l, layer in enumerate(hf_model.model.layers):
+        params[f"blocks.{l}.attn.sinks"] = layer.self_attn.sinks.detach().to(torch.float32).contiguous().clone()
+    cfg["use_attention_sinks"] = True
+    rope = hf.rope_scaling or {}
+    if rope.get("rope_type") == "yarn":
+        factor = float(rope["factor"])
+        attention = rope.get("attention_factor")
+        cfg.update(use_yarn_rope=True, yarn_factor=factor,
+                   yarn_attention_factor=float(attention if attention is not None
+                                               else (0.1 * math.log(factor) + 1.0 if factor > 1 else 1.0)),
+                   yarn_beta_fast=float(rope.get("beta_fast") or 32.0), yarn_beta_slow=float(rope.get("beta_slow") or 1.0),
+                   yarn_original_max_position_embeddings=int(rope.get("original_max_position_embeddings")
+                                                             or hf.max_position_embeddings),
+                   yarn_truncate=bool(rope.get("truncate", True)), yarn_global_attn_only=False)
+
+
 IMAGE_TOKEN = V - 1  # inside the vocabulary: text-only inputs never need pixel values
 
 
@@ -371,6 +424,9 @@ class Case:
     tl_cfg: Callable[[Any, Callable], dict] | None = None  # (hf config, TL's own derivation) -> TL's cfg dict
     wrapper: Any = None            # a multimodal class (transformers) whose language model TL gets
     tl_hf_model: Callable[[Any], Any] | None = None  # the model TL is handed as hf_model
+    adjust: Callable[[Any], None] | None = None  # a family's change after perturbation (GPT-OSS: clamp-sized experts)
+    tl_complete: Callable[[Any, dict, dict], None] | None = None  # (hf model, TL params, TL cfg): what TL cannot name
+    save_tokenizer: Callable[[Path], None] | None = None  # the family's tokenizer layout (default: save_model_tokenizer)
 
 
 GPT2_QUIRKS = "LayerNorm, learned positions, Conv1D (transposed) weights, fused c_attn, tied embeddings, gelu_new"
@@ -455,6 +511,17 @@ CASES: list[Case] = [
          "original context 16), rope_theta 1.2e7, GQA 4/2, untied", rotary=True, gqa=True, tl_release="2.18.0",
          notes="TransformerLens 2.18.0 computes xIELU's coefficients in float32 from the bfloat16 parameters; "
                "transformers keeps them in bfloat16 (softplus and beta + softplus rounded to bfloat16)"),
+    Case("gptoss", "gpt_oss", gptoss_config, 21, "GPT-OSS: 3 layers sliding(6)/full/sliding, attention sinks, "
+         "q/k/v/o biases, GQA 4/2, head_dim 16, 4 clamped-SwiGLU experts (limit 7, alpha 1.702, (up + 1)) with "
+         "biases, top-2 over a biased router, interleaved gate_up_proj, YaRN (factor 32, beta 32/1, truncate "
+         "false), untied; GPT-OSS's pre-tokenizer (o200k regex) over the fixture vocabulary", rotary=True, gqa=True, tl_release="2.18.0", tl_processed_broken=True,
+         tl_wrong_cfg={"use_local_attn": True, "window_size": 6, "attn_types": ["local", "global", "local"]},
+         adjust=gptoss_adjust, tl_complete=gptoss_complete, save_tokenizer=save_gptoss_tokenizer,
+         notes="TransformerLens 2.18.0 ignores the sinks, YaRN and the sliding window (its logits differ from "
+               "Hugging Face); its references are completed with what it has no name for, under TransformerLens "
+               "3.x's names (attn.sinks from the Hugging Face model, use_attention_sinks, use_yarn_rope and "
+               "yarn_*). With fold_ln it skips the fold on MoE yet builds an RMSPre model without the norm "
+               "weights, so its fold_ln/defaults references are wrong"),
 ]
 CASE_BY_NAME = {c.name: c for c in CASES}
 
@@ -474,6 +541,8 @@ def build_model(case: Case) -> transformers.PreTrainedModel:
                                                               torch_dtype=torch.float32)
     model.eval()
     perturb(model, case.seed)
+    if case.adjust:
+        case.adjust(model)
     if getattr(model.config, "tie_word_embeddings", False) and hasattr(model, "tie_weights"):
         model.tie_weights()
     return model
@@ -498,7 +567,7 @@ def save_checkpoint(case: Case, model: transformers.PreTrainedModel, directory: 
         save_in_memory_layout(model, directory)
     else:
         raise ValueError(case.variant)
-    save_model_tokenizer(directory)
+    (case.save_tokenizer or save_model_tokenizer)(directory)
 
 
 def save_in_memory_layout(model, directory: Path) -> None:
@@ -614,8 +683,11 @@ def tl_references(case: Case, hf_model, input_ids: torch.Tensor, hf: torch.Tenso
             model = tl_model(case, hf_model, proc)
             params = {k: v.detach().to(torch.float32).contiguous().clone()
                       for k, v in model.named_parameters()}
+            cfg = tl_cfg_json(model)
+            if case.tl_complete:
+                case.tl_complete(hf_model, params, cfg)
             save_file(params, str(out / f"{proc}.safetensors"))
-            write_json(out / f"{proc}.cfg.json", tl_cfg_json(model))
+            write_json(out / f"{proc}.cfg.json", cfg)
             with torch.no_grad():
                 logits = model(input_ids, return_type="logits").float().contiguous()
             save_file({"input_ids": input_ids.clone(), "logits": logits}, str(out / f"{proc}.logits.safetensors"))

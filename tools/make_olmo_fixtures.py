@@ -63,6 +63,20 @@ def olmo3_config():
                                     bos_token_id=0, eos_token_id=0, pad_token_id=1, initializer_range=0.1)
 
 
+def olmo3_yarn_config():
+    # The released Olmo-3 configs' rope: YaRN (factor 8, attention_factor 0.1·ln 8 + 1) on the full
+    # layers, plain on the sliding ones; here with an original context of 8 positions and a sliding
+    # base of its own, so the ramp and both bases show within 16 positions.
+    config = olmo3_config()
+    config.rope_parameters = {
+        "full_attention": {"rope_type": "yarn", "rope_theta": 500000.0, "factor": 8.0, "attention_factor": 1.2079441541679836,
+                           "beta_fast": 32.0, "beta_slow": 1.0, "original_max_position_embeddings": 8},
+        "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+    }
+    config.layer_types = ["sliding_attention", "full_attention", "sliding_attention", "full_attention"]
+    return config
+
+
 def olmoe_config():
     return transformers.OlmoeConfig(vocab_size=V, hidden_size=32, intermediate_size=16, num_hidden_layers=2,
                                     num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
@@ -86,6 +100,10 @@ CASES = [
                   "fields for this model's sizes. It declines fold_ln and center_writing_weights (post-norm)"),
     mf.Case("olmo3", "olmo3", olmo3_config, 19, "OLMo 3: OLMo 2's block, GQA 4/2, 4 layers (3 sliding(6), "
             "1 full), untied", rotary=True, gqa=True,
+            notes="TransformerLens 3.x declines fold_ln and center_writing_weights (post-norm)"),
+    mf.Case("olmo3-yarn", "olmo3", olmo3_yarn_config, 22, "OLMo 3 with YaRN on the full layers (factor 8, "
+            "attention_factor 1.208, original context 8) and rope_theta 1e4 on the sliding ones (5e5 on the full), "
+            "4 layers sliding(6)/full alternating, GQA 4/2, untied", rotary=True, gqa=True,
             notes="TransformerLens 3.x declines fold_ln and center_writing_weights (post-norm)"),
     mf.Case("olmoe", "olmoe", olmoe_config, 20, "OLMoE: 4 experts, top-2 without renormalisation "
             "(norm_topk_prob false), QK RMS norm over the whole projection, clip_qkv 0.8, GQA 4/2, untied",
@@ -199,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         entry = mf.manifest_entry(case, deltas)
         entry["tl_processings"] = [p for p in mf.PROCESSINGS if p != "refactor" or case.refactor]
         entry["generator"] = GENERATOR
+        entry["transformer_lens"] = version("transformer-lens")  # the release its references need
         entry["versions"] = versions()
         entries[case.name] = entry
 

@@ -8,6 +8,10 @@ shaped like a real family's file:
             whole words in the vocabulary that merges cannot reach), merges in the legacy "a b" form, TemplateProcessing `<|begin_of_text|> $A`, added tokens
             with lstrip/rstrip and a single_word non-special token; tokenizer_class
             PreTrainedTokenizerFast (the file's own post-processor adds BOS).
+- o200k:    GPT-OSS's layout (tiktoken's o200k_base): Sequence[Split(o200k regex: case-aware letter runs
+            with (?i:) contractions, \p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M} classes, \p{N}{1,3}, [\r\n/]*, (?!\S)),
+            ByteLevel(use_regex=false)], the harmony special tokens (<|start|>, <|message|>, ...), no BOS
+            in the post-processor; tokenizer_class PreTrainedTokenizerFast.
 - qwen:     NFC normalizer, Split(Qwen2 regex), ByteLevel(use_regex=false), no BOS token
             (TransformerLens falls back to the EOS text); tokenizer_class Qwen2Tokenizer.
 - neox:     NFKC normalizer, ByteLevel(add_prefix_space=true) with the GPT-2 regex, a normalized
@@ -82,6 +86,10 @@ from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalize
 
 LLAMA3_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
                 r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+# GPT-OSS's tokenizer.json (tiktoken's o200k_base pattern).
+O200K_REGEX = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+               r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+               r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 QWEN_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
 
@@ -124,6 +132,8 @@ TEXTS = [
 ]
 SPECIAL_TEXTS = {
     "llama3": ["<|begin_of_text|>The model<|eot_id|>", "a <|mask|>  b", "a<|mask|>b", "x <|begin_of_text|><|begin_of_text|>"],
+    "o200k": ["<|start|>user<|message|>Hi there<|end|><|start|>assistant", "it's IT'S McDonald'S HTTPServer x/y\n/z",
+              "ＡＢＣdef ǅungla ʰmod 1234567 née\u0301 \r\n\r\n  x"],
     "qwen": ["<|endoftext|>The model<|im_end|>", "a <|im_start|>user\nhi<|im_end|>"],
     "neox": ["<|endoftext|>The model<|endoftext|>", "a Special Phrase b ＳＰＥＣＩＡＬ phrase"],
     "llama2": ["<s>The model</s>", "a <s> b </s> <unk>", "  <s>x"],
@@ -181,6 +191,19 @@ def build_llama3():
     ])
     config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|begin_of_text|>",
               "eos_token": "<|end_of_text|>", "clean_up_tokenization_spaces": False}
+    return tok, config
+
+
+def build_o200k():
+    pre = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(O200K_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False),
+    ])
+    tok = byte_level_bpe(pre, specials=["<|startoftext|>", "<|endoftext|>", "<|return|>", "<|constrain|>",
+                                        "<|channel|>", "<|start|>", "<|end|>", "<|message|>", "<|call|>"])
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    config = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<|startoftext|>", "eos_token": "<|return|>",
+              "pad_token": "<|endoftext|>", "clean_up_tokenization_spaces": False}
     return tok, config
 
 
@@ -390,7 +413,7 @@ def build_padded():
     return tok, config
 
 
-BUILDERS = {"llama3": build_llama3, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
+BUILDERS = {"llama3": build_llama3, "o200k": build_o200k, "qwen": build_qwen, "neox": build_neox, "llama2": build_llama2,
             "mistral": build_mistral, "pieces": build_pieces, "gem-sp": build_gem_sp,
             "meta-always": build_metaspace("always"), "meta-never": build_metaspace("never"), "words": build_words, "subwords": build_subwords,
             "wordlevel": build_wordlevel, "padded": build_padded}

@@ -25,11 +25,18 @@ enum OlmoStyle {
 
     /// The fields every OLMo family derives alike: LLaMA's sizes, `final_rms` false (as TransformerLens
     /// 3.x leaves it), one plain rotary base (transformers 4 or 5 layout), no attention biases.
+    /// - Parameter perLayerTypeRope: OLMo 3: YaRN on full-attention layers and a base per layer
+    ///   type (`rotary_base_local`), as transformers and TransformerLens 3.9 read them.
     static func baseConfig(_ hf: HFConfig, defaults: LlamaStyle.Defaults = defaults,
-                           ropeTheta: Double) throws(TLError) -> CanonicalConfig {
+                           ropeTheta: Double, perLayerTypeRope: Bool = false) throws(TLError) -> CanonicalConfig {
         var c = try LlamaStyle.baseConfig(hf, defaults: defaults)
         c.finalRMS = false
-        c.rotaryBase = try hf.plainRopeTheta(default: ropeTheta)
+        if perLayerTypeRope {
+            let rope = try hf.rotarySettings(defaultTheta: ropeTheta, context: c.nCtx, scope: .fullAttentionLayers, defaultScaling: nil)
+            (c.rotaryBase, c.rotaryBaseLocal, c.yarn) = (rope.base, rope.localBase, rope.yarn)
+        } else {
+            c.rotaryBase = try hf.plainRopeTheta(default: ropeTheta)
+        }
         c.initializerRange = try hf.double("initializer_range", default: 0.02)
         try hf.require("attention_bias", is: false, default: false, "biased attention projections")
         return c

@@ -87,6 +87,11 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
     /// TransformerLens 3.x: whether the top-k router weights are renormalised to sum to one
     /// (OLMoE's `norm_topk_prob`); nil (Mixtral) renormalises. Written only when set.
     public var normTopKProb: Bool?
+    /// TransformerLens 3.x: a learned per-head logit (`attn.sinks`) joins each softmax
+    /// denominator (GPT-OSS). Written only when set.
+    public var useAttentionSinks = false
+    /// TransformerLens 3.x: YaRN rotary scaling (`use_yarn_rope`, `yarn_*`). Written only when set.
+    public var yarn: YarnRope?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case nLayers = "n_layers", dModel = "d_model", nCtx = "n_ctx", dHead = "d_head"
@@ -123,6 +128,10 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         case NTKByPartsHighFreqFactor = "NTK_by_parts_high_freq_factor"
         case NTKByPartsFactor = "NTK_by_parts_factor", NTKOriginalCtxLen = "NTK_original_ctx_len"
         case clipQKV = "clip_qkv", normTopKProb = "norm_topk_prob"
+        case useAttentionSinks = "use_attention_sinks", useYarnRope = "use_yarn_rope", yarnFactor = "yarn_factor"
+        case yarnAttentionFactor = "yarn_attention_factor", yarnBetaFast = "yarn_beta_fast"
+        case yarnBetaSlow = "yarn_beta_slow", yarnOriginalContext = "yarn_original_max_position_embeddings"
+        case yarnTruncate = "yarn_truncate", yarnGlobalOnly = "yarn_global_attn_only"
     }
 
     public init(nLayers: Int, dModel: Int, nCtx: Int, dHead: Int) {
@@ -217,6 +226,18 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         NTKOriginalCtxLen = try c.decodeIfPresent(Int.self, forKey: .NTKOriginalCtxLen) ?? NTKOriginalCtxLen
         clipQKV = try c.decodeIfPresent(Double.self, forKey: .clipQKV)
         normTopKProb = try c.decodeIfPresent(Bool.self, forKey: .normTopKProb)
+        useAttentionSinks = try c.decodeIfPresent(Bool.self, forKey: .useAttentionSinks) ?? useAttentionSinks
+        if try c.decodeIfPresent(Bool.self, forKey: .useYarnRope) == true {
+            // TransformerLens 3.x's defaults for the fields a config leaves out.
+            let factor = try c.decodeIfPresent(Double.self, forKey: .yarnFactor) ?? 1
+            var y = YarnRope(factor: factor, attentionFactor: try c.decodeIfPresent(Double.self, forKey: .yarnAttentionFactor) ?? 1)
+            y.betaFast = try c.decodeIfPresent(Double.self, forKey: .yarnBetaFast) ?? y.betaFast
+            y.betaSlow = try c.decodeIfPresent(Double.self, forKey: .yarnBetaSlow) ?? y.betaSlow
+            y.originalContext = try c.decodeIfPresent(Int.self, forKey: .yarnOriginalContext) ?? y.originalContext
+            y.truncate = try c.decodeIfPresent(Bool.self, forKey: .yarnTruncate) ?? y.truncate
+            y.globalOnly = try c.decodeIfPresent(Bool.self, forKey: .yarnGlobalOnly) ?? y.globalOnly
+            yarn = y
+        }
     }
 
     /// A flag's TransformerLens string as its typed value; an unknown string is a decoding error naming the choices.
@@ -309,6 +330,17 @@ public struct CanonicalConfig: Codable, Sendable, Equatable {
         try c.encode(NTKOriginalCtxLen, forKey: .NTKOriginalCtxLen)
         try c.encodeIfPresent(clipQKV, forKey: .clipQKV)
         try c.encodeIfPresent(normTopKProb, forKey: .normTopKProb)
+        if useAttentionSinks { try c.encode(true, forKey: .useAttentionSinks) }
+        if let yarn {
+            try c.encode(true, forKey: .useYarnRope)
+            try c.encode(yarn.factor, forKey: .yarnFactor)
+            try c.encode(yarn.attentionFactor, forKey: .yarnAttentionFactor)
+            try c.encode(yarn.betaFast, forKey: .yarnBetaFast)
+            try c.encode(yarn.betaSlow, forKey: .yarnBetaSlow)
+            try c.encode(yarn.originalContext, forKey: .yarnOriginalContext)
+            try c.encode(yarn.truncate, forKey: .yarnTruncate)
+            try c.encode(yarn.globalOnly, forKey: .yarnGlobalOnly)
+        }
     }
 }
 
@@ -359,6 +391,8 @@ extension CanonicalConfig {
         }
         return nil
     }
+    /// What each expert computes (GPT-OSS by `original_architecture`, as TransformerLens 2.18 decides).
+    public var expertKind: ExpertKind { ExpertKind(originalArchitecture: originalArchitecture) }
     /// Whether the chosen experts' router weights are rescaled to sum to one.
     public var renormalisesTopK: Bool { normTopKProb ?? true }
     /// The MLP's norm over its hidden units (`solu_ln`): a LayerNorm, folded when the blocks' norms are.

@@ -63,6 +63,8 @@ public enum CanonicalLayout {
         // Own parameters first (W_Q, W_O, b_Q, b_O, then K/V), then the q/k norms.
         var out: [(String, [Int])] = [(p + "W_Q", [n, m, h]), (p + "W_O", [n, h, m]),
                                       (p + "b_Q", [n, h]), (p + "b_O", [m])]
+        // TransformerLens 3.x's sink logits (2.x has no name for them and ignores them on load).
+        if c.useAttentionSinks { out.append((p + "sinks", [n])) }
         let kv = c.isGroupedQuery ? "_" : ""
         let g = c.kvHeads
         out += [(p + kv + "W_K", [g, m, h]), (p + kv + "W_V", [g, m, h]),
@@ -78,6 +80,15 @@ public enum CanonicalLayout {
         if let experts = c.numExperts, experts > 0 {
             // nn.Linear weights, [out, in]: the experts list is registered before the router.
             var out = [(String, [Int])]()
+            if c.expertKind.hasBiases {
+                // GPT-OSS (TransformerLens 2.18's GptOssExpert): gate, in, out, each with its bias.
+                for e in 0..<experts {
+                    let x = p + "experts.\(e)."
+                    out += [(x + "W_gate.weight", [f, m]), (x + "W_gate.bias", [f]), (x + "W_in.weight", [f, m]),
+                            (x + "W_in.bias", [f]), (x + "W_out.weight", [m, f]), (x + "W_out.bias", [m])]
+                }
+                return out + [(p + "W_gate.weight", [experts, m]), (p + "W_gate.bias", [experts])]
+            }
             for e in 0..<experts {
                 out += [(p + "experts.\(e).W_in.weight", [f, m]), (p + "experts.\(e).W_out.weight", [m, f]),
                         (p + "experts.\(e).W_gate.weight", [f, m])]

@@ -8,6 +8,7 @@ import TLModel
 /// - post-norm models (OLMo 2/3): no fold, no writing-weight centring (their norms read sublayer outputs);
 /// - writing weights are centred only for LayerNorm models without `final_rms`;
 /// - the unembed is not centred under an output logit soft-cap;
+/// - value biases are not folded when attention has sinks (GPT-OSS; TransformerLens ignores the sinks);
 /// - fold_ln turns LN into LNPre and RMS into RMSPre in the config.
 /// One difference, on purpose: mixture-of-experts models are folded (see `FoldLayerNorm`)
 /// where TransformerLens skips the fold yet drops the norm weights.
@@ -86,13 +87,21 @@ public struct ProcessingPipeline: GroupProcessing {
                                 + "(tanh is not shift-invariant; TransformerLens skips this too)")
             centreUnembed = false
         }
+        var foldValueBiases = options.foldValueBiases
+        if foldValueBiases && config.useAttentionSinks {
+            // z = Σ_j p_j·(v_j + b_V) = Σ_j p_j·v_j + (Σ_j p_j)·b_V, and a sink takes its share of the
+            // pattern (Σ_j p_j < 1, varying by position): b_V is not a constant of the output.
+            plan.notices.append("attention sinks: not folding the value biases (attention patterns do not sum to one; "
+                                + "TransformerLens 2.18, which ignores the sinks, folds them)")
+            foldValueBiases = false
+        }
         if options.refactorFactoredAttnMatrices {
             try RefactorFactoredAttn.checkSupported(config)
         }
         if foldLN { plan.steps.append(.foldLN) }
         if centreWriting { plan.steps.append(.centerWritingWeights) }
         if centreUnembed { plan.steps.append(.centerUnembed) }
-        if options.foldValueBiases { plan.steps.append(.foldValueBiases) }
+        if foldValueBiases { plan.steps.append(.foldValueBiases) }
         if options.refactorFactoredAttnMatrices { plan.steps.append(.refactorFactoredAttnMatrices) }
         return plan
     }

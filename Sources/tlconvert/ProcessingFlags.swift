@@ -13,7 +13,7 @@ struct ProcessingFlags: ParsableArguments {
     @Flag(name: .customLong(ProcessingOptions.Flag.centerUnembed.optionName), help: "Centre W_U and b_U over the vocabulary (not under a logit soft-cap).")
     var centerUnembed = false
 
-    @Flag(name: .customLong(ProcessingOptions.Flag.foldValueBiases.optionName), help: "Fold the value biases into the attention output bias.")
+    @Flag(name: .customLong(ProcessingOptions.Flag.foldValueBiases.optionName), help: "Fold the value biases into the attention output bias (not with attention sinks: GPT-OSS).")
     var foldValueBiases = false
 
     @Flag(name: .customLong(ProcessingOptions.Flag.refactorFactoredAttnMatrices.optionName), help: "Refactor W_Q/W_K and W_V/W_O by SVD (not for rotary or grouped-query models).")

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TLCore
 import TLModel
@@ -39,11 +40,27 @@ struct OlmoConfigTests {
         #expect(try Self.config("Olmo3ForCausalLM", perType).rotaryBase == 500000)
     }
 
-    @Test func refusesWhatItCannotExpress() {
-        let yarn = #", "rope_parameters": {"full_attention": {"rope_type": "yarn", "rope_theta": 5e5, "factor": 8.0}, "sliding_attention": {"rope_type": "default", "rope_theta": 5e5}}"#
-        #expect(throws: TLError.self) { try Self.config("Olmo3ForCausalLM", yarn) }
+    /// OLMo 3's YaRN on full-attention layers, as transformers 5 (`rope_parameters` per layer type) and
+    /// transformers 4 (`rope_scaling`, which OLMo 3 gives its full layers only) write it; a base per type.
+    @Test func readsYarnOnFullLayersAndABasePerType() throws {
+        let v5 = try Self.config("Olmo3ForCausalLM", #", "rope_parameters": {"full_attention": {"rope_type": "yarn", "rope_theta": 5e5, "factor": 8.0, "original_max_position_embeddings": 8192}, "sliding_attention": {"rope_type": "default", "rope_theta": 5e5}}"#)
+        var expected = YarnRope(factor: 8, attentionFactor: 0.1 * log(8.0) + 1)  // transformers' default attention factor
+        (expected.originalContext, expected.globalOnly) = (8192, true)
+        #expect(v5.yarn == expected && v5.rotaryBase == 500000 && v5.rotaryBaseLocal == nil)
+        let v4 = try Self.config("Olmo3ForCausalLM", #", "rope_theta": 5e5, "rope_scaling": {"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 8192, "attention_factor": 1.5, "beta_fast": 16, "beta_slow": 2, "truncate": false}"#)
+        (expected.attentionFactor, expected.betaFast, expected.betaSlow, expected.truncate) = (1.5, 16, 2, false)
+        #expect(v4.yarn == expected)
         let twoBases = #", "rope_parameters": {"full_attention": {"rope_type": "default", "rope_theta": 5e5}, "sliding_attention": {"rope_type": "default", "rope_theta": 1e4}}"#
-        #expect(throws: TLError.self) { try Self.config("Olmo3ForCausalLM", twoBases) }
+        let local = try Self.config("Olmo3ForCausalLM", twoBases)
+        #expect(local.rotaryBase == 500000 && local.rotaryBaseLocal == 10000 && local.yarn == nil)
+    }
+
+    @Test func refusesWhatItCannotExpress() {
+        let slidingYarn = #", "rope_parameters": {"full_attention": {"rope_type": "default", "rope_theta": 5e5}, "sliding_attention": {"rope_type": "yarn", "rope_theta": 5e5, "factor": 8.0}}"#
+        #expect(throws: TLError.self) { try Self.config("Olmo3ForCausalLM", slidingYarn) }
+        #expect(throws: TLError.self) { try Self.config("Olmo3ForCausalLM", #", "rope_scaling": {"rope_type": "dynamic", "factor": 2.0}"#) }
+        #expect(throws: TLError.self) { try Self.config("Olmo3ForCausalLM", #", "rope_scaling": {"rope_type": "yarn", "factor": -2.0}"#) }
+        #expect(throws: TLError.self) { try Self.config("Olmo2ForCausalLM", #", "rope_scaling": {"rope_type": "yarn", "factor": 8.0}"#) }
         #expect(throws: TLError.self) { try Self.config("OlmoForCausalLM", #", "clip_qkv": -1"#) }
         #expect(throws: TLError.self) { try Self.config("OlmoeForCausalLM", #", "num_experts": 2, "num_experts_per_tok": 3"#) }
     }

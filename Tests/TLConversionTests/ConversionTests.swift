@@ -55,8 +55,8 @@ struct ConversionTests {
         // Same keys as TransformerLens's cfg.to_dict(), in HookedTransformerConfig's field order; the
         // 3.x fields only where set (3.x references have more fields, of which ours are a part).
         let keys = ours.objectMembers?.map(\.key) ?? []
-        // TransformerLens 2.18 writes its new `rotary_base_local` always; ours only when set (below).
-        let theirKeys = Set(theirs.objectMembers?.map(\.key) ?? []).filter { $0 != "rotary_base_local" || theirs[$0] != .null }
+        // 2.18 references hold `rotary_base_local` as null where it is unset; ours write it only when set.
+        let theirKeys = Set(theirs.objectMembers?.filter { $0.key != "rotary_base_local" || !$0.value.isNull }.map(\.key) ?? [])
         if fixture.transformerLensMajor >= 3 {
             #expect(Set(keys).isSubset(of: theirKeys), "\(fixture): config keys TransformerLens does not have")
         } else {
@@ -75,6 +75,11 @@ struct ConversionTests {
             let expected = fixture.tlWrongConfig[field] ?? theirs[field] ?? .null
             if field == "attn_types", theirs["use_local_attn"]?.boolValue == false { continue }
             #expect((ours[field] ?? .null) == expected, "\(fixture): \(field) is \(ours[field] ?? .null), expected \(expected)")
+        }
+        // The 3.x-named fields ours writes (sinks, YaRN, clip_qkv, …) have the reference's values.
+        for field in ConversionTests.transformerLens3Fields {
+            guard let value = ours[field] else { continue }
+            #expect(value == theirs[field] ?? .null, "\(fixture): \(field) is \(value), expected \(theirs[field] ?? .null)")
         }
         // Floats stay floats for Python (rotary_base 10000.0, not 10000).
         if case .int = ours["eps"] ?? .null { Issue.record("eps written as an integer") }
@@ -102,7 +107,11 @@ struct ConversionTests {
 
     /// The fields compared with TransformerLens (see ModelConfigsTests for the reasoning).
     /// Fields of TransformerLens 3.x's config that ours writes only when a model sets them.
-    static let transformerLens3Fields = ["clip_qkv", "norm_topk_prob"]
+    static let transformerLens3Fields = [
+        "clip_qkv", "norm_topk_prob", "use_attention_sinks", "use_yarn_rope", "yarn_factor", "yarn_attention_factor",
+        "yarn_beta_fast", "yarn_beta_slow", "yarn_original_max_position_embeddings", "yarn_truncate",
+        "yarn_global_attn_only",
+    ]
 
     static let architectureFields = [
         "n_layers", "d_model", "n_ctx", "d_head", "n_heads", "d_mlp", "act_fn", "d_vocab", "d_vocab_out", "eps",

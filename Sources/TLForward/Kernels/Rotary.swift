@@ -1,5 +1,6 @@
 import Foundation
 import TLCore
+import TLModel
 
 /// Rotary position embedding, as TransformerLens computes it (angles in double precision,
 /// then float32), for the first `dim` features of each head. Tables are built for the
@@ -11,13 +12,18 @@ struct Rotary: Sendable {
     let adjacentPairs: Bool
     /// Inverse frequency of each rotated pair.
     private let inverse: [Double]
+    /// sin and cos are multiplied by this (YaRN's attention factor; 1 otherwise).
+    private let magnitude: Double
 
-    init(dim: Int, base: Double, adjacentPairs: Bool, ntkByParts: NTKByParts?) {
+    init(dim: Int, base: Double, adjacentPairs: Bool, ntkByParts: NTKByParts?, yarn: YarnRope? = nil) {
         self.dim = dim
         self.adjacentPairs = adjacentPairs
-        // Inverse frequency of pair i: base^(-2i/dim), optionally rescaled by parts (Llama 3.1).
-        let inverse = (0..<dim / 2).map { i in 1 / pow(base, Double(2 * i) / Double(dim)) }
-        self.inverse = ntkByParts.map { inverse.map($0.rescale) } ?? inverse
+        // Inverse frequency of pair i: base^(-2i/dim), optionally rescaled by parts (Llama 3.1) or by YaRN.
+        var inverse = (0..<dim / 2).map { i in 1 / pow(base, Double(2 * i) / Double(dim)) }
+        if let ntkByParts { inverse = inverse.map(ntkByParts.rescale) }
+        if let yarn { inverse = yarn.rescale(inverse, base: base, dim: dim) }
+        self.inverse = inverse
+        magnitude = yarn?.attentionFactor ?? 1
     }
 
     /// The sin/cos tables of positions `0..<positions`.
@@ -32,8 +38,8 @@ struct Rotary: Sendable {
             for j in 0..<dim {
                 let pair = adjacentPairs ? j / 2 : j % half
                 let angle = Double(p) * inverse[pair]
-                sin[row * dim + j] = Float(Foundation.sin(angle))
-                cos[row * dim + j] = Float(Foundation.cos(angle))
+                sin[row * dim + j] = Float(Foundation.sin(angle) * magnitude)
+                cos[row * dim + j] = Float(Foundation.cos(angle) * magnitude)
             }
         }
         return RotaryTables(dim: dim, adjacentPairs: adjacentPairs, sin: sin, cos: cos)
@@ -90,5 +96,26 @@ struct NTKByParts: Sendable {
         if wavelength > lowWavelength { return inverseFrequency / factor }
         let smooth = (originalContext / wavelength - lowFrequencyFactor) / (highFrequencyFactor - lowFrequencyFactor)
         return (1 - smooth) * inverseFrequency / factor + smooth * inverseFrequency
+    }
+}
+
+extension YarnRope {
+    /// YaRN's frequencies, as transformers computes them: pairs that turn more than `betaFast`
+    /// times over the original context keep their frequency, pairs that turn fewer than `betaSlow`
+    /// times are divided by `factor`, and a linear ramp over pair indices blends the ones between.
+    func rescale(_ inverse: [Double], base: Double, dim: Int) -> [Double] {
+        // The pair index at which a frequency turns `rotations` times over the original context.
+        func pair(turning rotations: Double) -> Double {
+            Double(dim) * log(Double(originalContext) / (rotations * 2 * Double.pi)) / (2 * log(base))
+        }
+        var low = pair(turning: betaFast), high = pair(turning: betaSlow)
+        if truncate { (low, high) = (low.rounded(.down), high.rounded(.up)) }
+        low = max(low, 0)
+        high = min(high, Double(dim - 1))
+        if low == high { high += 0.001 }  // as transformers: no zero-width ramp
+        return inverse.enumerated().map { i, frequency in
+            let interpolated = min(max((Double(i) - low) / (high - low), 0), 1)
+            return frequency / factor * interpolated + frequency * (1 - interpolated)
+        }
     }
 }

@@ -7,17 +7,18 @@ func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
 }
 
 /// Softmax of one row whose entries from `visible` on are -inf (a causal row): they
-/// become zeros without an exponential each.
-func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int) {
+/// become zeros without an exponential each. A `sink` logit (GPT-OSS's attention sinks) joins
+/// the denominator as one more entry and is then dropped, so the row sums to less than one.
+func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, visible: Int, sink: Float? = nil) {
     for j in visible..<count { row[j] = 0 }
     let count = visible
-    var peak = -Float.infinity
+    var peak = sink ?? -Float.infinity
     for j in 0..<count { peak = max(peak, row[j]) }
     if peak == -.infinity {
         row.update(repeating: 0, count: count)
         return
     }
-    var total: Float = 0
+    var total: Float = sink.map { expf($0 - peak) } ?? 0
     for j in 0..<count {
         let e = expf(row[j] - peak)
         row[j] = e

@@ -114,7 +114,8 @@ struct AttentionForward {
                 if recordScores {
                     allScores.withUnsafeMutableBufferPointer { ($0.baseAddress! + start).update(from: scores.data, count: patternCount) }
                 }
-                for i in 0..<seq { softmaxRow(scores.row(i), count: keyCount, visible: offset + i + 1) }
+                let sink = weights.sinks?.data[h]
+                for i in 0..<seq { softmaxRow(scores.row(i), count: keyCount, visible: offset + i + 1, sink: sink) }
                 if recordPattern {
                     allPattern.withUnsafeMutableBufferPointer { ($0.baseAddress! + start).update(from: scores.data, count: patternCount) }
                 }

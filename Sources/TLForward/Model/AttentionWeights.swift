@@ -12,6 +12,8 @@ struct AttentionWeights: Sendable {
     /// over the whole projection (OLMo 2/3, OLMoE).
     let qNorm: Matrix?
     let kNorm: Matrix?
+    /// GPT-OSS's sink logit per query head (`attn.sinks`, `[n_heads]`).
+    let sinks: Matrix?
 
     init(layer: Int, spec: ForwardSpec, reader: WeightReader) throws(TLError) {
         let p = "blocks.\(layer).attn."
@@ -62,5 +64,6 @@ struct AttentionWeights: Sendable {
             qNorm = nil
             kNorm = nil
         }
+        sinks = spec.attentionSinks ? try reader.vector("\(p)sinks", [h]) : nil
     }
 }

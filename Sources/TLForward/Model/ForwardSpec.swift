@@ -52,6 +52,10 @@ struct ForwardSpec: Sendable {
     let clip: Float?
     /// Whether the chosen experts' router weights are rescaled to sum to one (OLMoE: `norm_topk_prob`).
     let renormalisesTopK: Bool
+    /// What each expert computes (GPT-OSS: clamped SwiGLU with biases).
+    let expertKind: ExpertKind
+    /// GPT-OSS: a learned per-head logit (`attn.sinks`) in every softmax denominator.
+    let attentionSinks: Bool
     /// Scores are divided by this (already including the inverse-layer-index factor per layer).
     let attentionScales: [Float]
     /// Local window per layer (nil = global causal).
@@ -107,8 +111,13 @@ struct ForwardSpec: Sendable {
                              highFrequencyFactor: config.NTKByPartsHighFreqFactor,
                              originalContext: Double(config.NTKOriginalCtxLen))
                 : nil
+            if let yarn = config.yarn {
+                try require(yarn.factor > 0 && yarn.attentionFactor.isFinite && yarn.betaFast > 0 && yarn.betaSlow > 0
+                            && yarn.originalContext > 0, "YaRN needs a positive factor, betas and original context")
+                try require(!config.useNTKByPartsRope, "use_yarn_rope and use_NTK_by_parts_rope exclude each other")
+            }
             position = .rotary(Rotary(dim: dim, base: config.rotaryBase, adjacentPairs: config.rotaryAdjacentPairs,
-                                      ntkByParts: ntk))
+                                      ntkByParts: ntk, yarn: config.yarn))
         case .alibi:
             position = .alibi(Alibi.slopes(heads: config.nHeads))
         case .shortformer:
@@ -144,6 +153,8 @@ struct ForwardSpec: Sendable {
             clip = nil
         }
         renormalisesTopK = config.renormalisesTopK
+        expertKind = config.expertKind
+        attentionSinks = config.useAttentionSinks
         let baseScale = config.useAttnScale ? Float(config.attnScale) : 1
         attentionScales = (0..<config.nLayers).map { layer in
             config.scaleAttnByInverseLayerIdx ? baseScale * Float(layer + 1) : baseScale
@@ -167,9 +178,12 @@ struct ForwardSpec: Sendable {
         } else {
             windows = Array(repeating: nil, count: config.nLayers)
         }
-        // Local layers rotate with their own base and without the global layers' rescaling.
-        if case .rotary(let global) = position, let base = config.rotaryBaseLocal {
-            localRotary = Rotary(dim: global.dim, base: base, adjacentPairs: global.adjacentPairs, ntkByParts: nil)
+        // Local layers rotate with their own base and without the global layers' rescaling
+        // (YaRN reaches them unless it is for global layers only).
+        if case .rotary(let global) = position, config.rotaryBaseLocal != nil || config.yarn?.globalOnly == true {
+            localRotary = Rotary(dim: global.dim, base: config.rotaryBaseLocal ?? config.rotaryBase,
+                                 adjacentPairs: global.adjacentPairs, ntkByParts: nil,
+                                 yarn: config.yarn?.globalOnly == true ? nil : config.yarn)
         } else {
             localRotary = nil
         }

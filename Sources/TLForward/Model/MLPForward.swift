@@ -50,8 +50,8 @@ struct MLPForward {
             }
             hooks.record("\(name).hook_post", post, shape: hooks.tokenShape + [m])
             BLAS.product(post, output, bias: outputBias, into: out)
-        case .experts(let router, let experts):
-            mixture(x, router: router, experts: experts, activation: activation, into: out, hooks: hooks)
+        case .experts(let router, let routerBias, let experts):
+            mixture(x, router: router, routerBias: routerBias, experts: experts, activation: activation, into: out, hooks: hooks)
         }
         return out
     }
@@ -62,14 +62,16 @@ struct MLPForward {
         return result
     }
 
-    private func mixture(_ x: Matrix, router: Matrix, experts: [ExpertWeights], activation: ActivationKind,
-                         into out: Matrix, hooks: HookSite) {
+    private func mixture(_ x: Matrix, router: Matrix, routerBias: Matrix?, experts: [ExpertWeights],
+                         activation: ActivationKind, into out: Matrix, hooks: HookSite) {
         let name = "blocks.\(layer).mlp"
         let (tokens, e, k, m, d) = (x.rows, experts.count, spec.expertsPerToken, spec.dMLP, spec.dModel)
         let probabilities = Matrix(rows: tokens, cols: e)
-        BLAS.product(x, router, transposeB: true, into: probabilities)
+        BLAS.product(x, router, transposeB: true, bias: routerBias, into: probabilities)
         for t in 0..<tokens { softmaxRow(probabilities.row(t), count: e) }
-        hooks.record("\(name).hook_expert_weights", probabilities, shape: [tokens, e])
+        if spec.expertKind == .gated {
+            hooks.record("\(name).hook_expert_weights", probabilities, shape: [tokens, e])
+        }
         // Per expert: the tokens routed to it and their weights (renormalised unless norm_topk_prob is false).
         var routed = [[(token: Int, weight: Float)]](repeating: [], count: e)
         var chosen = [Float]()
@@ -78,9 +80,16 @@ struct MLPForward {
             let order = (0..<e).sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }.prefix(k)
             var total: Float = 0
             for i in order { total += p[i] }
-            let divisor = spec.renormalisesTopK ? total : 1
+            // GPT-OSS softmaxes the top-k logits among themselves: the same as renormalising.
+            let divisor = spec.renormalisesTopK || spec.expertKind != .gated ? total : 1
             for i in order { routed[i].append((t, p[i] / divisor)) }
             chosen += order.map(Float.init)
+        }
+        if spec.expertKind != .gated && hooks.wants("\(name).hook_expert_weights") {
+            // TransformerLens 2.18's GptOssMoE records the chosen weights, zeros elsewhere.
+            let weights = Matrix(rows: tokens, cols: e)
+            for (index, rows) in routed.enumerated() { for item in rows { weights.row(item.token)[index] = item.weight } }
+            hooks.record("\(name).hook_expert_weights", weights, shape: [tokens, e])
         }
         hooks.record("\(name).hook_expert_indices", FloatTensor(shape: [tokens, k], values: chosen))
         for (index, expert) in experts.enumerated() where !routed[index].isEmpty {
@@ -88,15 +97,23 @@ struct MLPForward {
             let input = Matrix(rows: rows.count, cols: d)
             for (i, item) in rows.enumerated() { input.row(i).update(from: x.row(item.token), count: d) }
             let both = Matrix(rows: rows.count, cols: 2 * m)
-            BLAS.product(input, expert.gateIn, transposeB: true, into: both)
+            BLAS.product(input, expert.gateIn, transposeB: true, bias: expert.gateInBias, into: both)
             let post = Matrix(rows: rows.count, cols: m)
             for r in 0..<rows.count {
                 let g = both.row(r)
                 let p = post.row(r)
-                for i in 0..<m { p[i] = activation.scalar(g[i]) * g[m + i] }
+                switch spec.expertKind {
+                case .gated:
+                    for i in 0..<m { p[i] = activation.scalar(g[i]) * g[m + i] }
+                case .clampedSwiGLU(let alpha, let limit):
+                    for i in 0..<m {
+                        let gate = min(g[i], limit), up = min(max(g[m + i], -limit), limit)
+                        p[i] = (up + 1) * gate / (1 + expf(-alpha * gate))
+                    }
+                }
             }
             let result = Matrix(rows: rows.count, cols: d)
-            BLAS.product(post, expert.out, transposeB: true, into: result)
+            BLAS.product(post, expert.out, transposeB: true, bias: expert.outBias, into: result)
             for (i, item) in rows.enumerated() {
                 let source = result.row(i)
                 let target = out.row(item.token)
