@@ -19,8 +19,9 @@ public struct LoadedModel: Sendable {
 }
 
 /// The one way the commands that run a model (`verify`, `run`) get it: a directory written
-/// by `tlconvert convert` as it is, or a Hugging Face model (directory, repo id, zoo name)
-/// converted in memory, group by group, exactly as `convert` would write it.
+/// by `tlconvert convert` as it is (mapped, read in place), or a Hugging Face model (directory,
+/// repo id, zoo name) converted exactly as `convert` would write it, to a temporary file read
+/// in place the same way (`TemporaryConversion`).
 public enum ModelLoader {
     /// - Parameters:
     ///   - model: a converted directory, or any MODEL `convert` accepts.
@@ -38,8 +39,8 @@ public enum ModelLoader {
         }
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
-        let (converted, applied) = try convertInMemory(checkpoint, modelID: source.modelID,
-                                                       processing: ProcessingPipeline(options: processing), progress: progress)
+        let (converted, applied) = try TemporaryConversion.load(checkpoint, modelID: source.modelID, processing: processing,
+                                                                revision: revision, progress: progress)
         return LoadedModel(model: converted, modelID: source.modelID, directory: source.directory, processing: applied)
     }
 

@@ -3,18 +3,18 @@ import TLCore
 /// One expert of a mixture-of-experts MLP, in `nn.Linear` layout as TransformerLens
 /// stores it: gate and in rows stacked in `[2·d_mlp, d_model]`, out `[d_model, d_mlp]`.
 struct ExpertWeights: Sendable {
-    let gateIn: Matrix
-    let out: Matrix
+    let gateIn: WeightMatrix
+    let out: WeightMatrix
 }
 
 /// One layer's MLP.
 enum MLPWeights: Sendable {
     /// `act(x·W_in + b_in)·W_out + b_out`; SoLU-LN adds `mlp.ln` after the activation.
-    case standard(input: Matrix, inputBias: Matrix?, output: Matrix, outputBias: Matrix?, ln: Norm?)
+    case standard(input: WeightMatrix, inputBias: Matrix?, output: WeightMatrix, outputBias: Matrix?, ln: Norm?)
     /// `(act(x·W_gate) · (x·W_in) + b_in)·W_out + b_out`, gate and in packed side by side `[d_model, 2·d_mlp]`.
-    case gated(gateIn: Matrix, inputBias: Matrix?, output: Matrix, outputBias: Matrix?)
+    case gated(gateIn: WeightMatrix, inputBias: Matrix?, output: WeightMatrix, outputBias: Matrix?)
     /// Top-k routing over gated experts (`mlp.W_gate.weight` is the router, `[experts, d_model]`).
-    case experts(router: Matrix, experts: [ExpertWeights])
+    case experts(router: WeightMatrix, experts: [ExpertWeights])
 
     init(layer: Int, spec: ForwardSpec, reader: WeightReader) throws(TLError) {
         let p = "blocks.\(layer).mlp."
@@ -23,25 +23,14 @@ enum MLPWeights: Sendable {
             let router = try reader.matrix("\(p)W_gate.weight", [spec.experts, d], rows: spec.experts, cols: d)
             var experts = [ExpertWeights]()
             for e in 0..<spec.experts {
-                let gate = try reader.tensor("\(p)experts.\(e).W_gate.weight", [m, d])
-                let input = try reader.tensor("\(p)experts.\(e).W_in.weight", [m, d])
-                let out = try reader.matrix("\(p)experts.\(e).W_out.weight", [d, m], rows: d, cols: m)
-                experts.append(ExpertWeights(gateIn: Matrix(rows: 2 * m, cols: d, values: gate.values + input.values),
-                                             out: out))
+                let q = "\(p)experts.\(e)."
+                experts.append(ExpertWeights(
+                    gateIn: try reader.stacked([(q + "W_gate.weight", [m, d]), (q + "W_in.weight", [m, d])], cols: d),
+                    out: try reader.matrix(q + "W_out.weight", [d, m], rows: d, cols: m)))
             }
             self = .experts(router: router, experts: experts)
         } else if spec.gated {
-            let gate = try reader.tensor("\(p)W_gate", [d, m])
-            let input = try reader.tensor("\(p)W_in", [d, m])
-            let packed = Matrix(rows: d, cols: 2 * m)
-            gate.values.withUnsafeBufferPointer { g in
-                input.values.withUnsafeBufferPointer { i in
-                    for r in 0..<d {
-                        packed.row(r).update(from: g.baseAddress! + r * m, count: m)
-                        (packed.row(r) + m).update(from: i.baseAddress! + r * m, count: m)
-                    }
-                }
-            }
+            let packed = try reader.sideBySide([("\(p)W_gate", [d, m]), ("\(p)W_in", [d, m])], rows: d)
             self = .gated(gateIn: packed, inputBias: try reader.optionalVector("\(p)b_in", [m]),
                           output: try reader.matrix("\(p)W_out", [m, d], rows: m, cols: d),
                           outputBias: try reader.optionalVector("\(p)b_out", [d]))
