@@ -44,8 +44,9 @@ public enum ModelLoader {
         return LoadedModel(model: converted, modelID: source.modelID, directory: source.directory, processing: applied)
     }
 
-    /// The canonical config and weights of `checkpoint` without writing them; `processing`
-    /// is applied per group as `Converter.convert` applies it.
+    /// The canonical config and weights of `checkpoint` without writing them, every tensor a
+    /// float32 array (the whole model in memory: `load` goes through `TemporaryConversion`
+    /// instead); `processing` is applied per group as `Converter.convert` applies it.
     /// - Returns: the model and the processing flags that took effect.
     public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String, processing: any GroupProcessing,
                                        progress: (String) -> Void = { _ in }) throws(TLError) -> (CanonicalModel, ProcessingOptions) {

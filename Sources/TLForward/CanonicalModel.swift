@@ -110,6 +110,6 @@ public struct CanonicalModel: Sendable {
     ///   `run`); repeated passes on a model that fits in memory go faster without.
     public func transformer(releasingPages: Bool = true) throws(TLError) -> Transformer {
         try Transformer(config: config,
-                        reader: WeightReader(weights: arrays, stored: stored, releasesPages: releasingPages))
+                        reader: WeightReader(arrays: arrays, stored: stored, releasesPages: releasingPages))
     }
 }

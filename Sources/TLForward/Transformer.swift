@@ -30,7 +30,7 @@ public struct Transformer: Sendable {
 
     /// Validates every tensor the config calls for (name and shape) and packs them.
     public init(config: CanonicalConfig, weights: StateDict) throws(TLError) {
-        try self.init(config: config, reader: WeightReader(weights: weights))
+        try self.init(config: config, reader: WeightReader(arrays: weights))
     }
 
     /// Over a `WeightReader`: mapped tensors are validated and left in place.

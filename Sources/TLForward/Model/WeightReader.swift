@@ -6,16 +6,18 @@ import TLModel
 /// as `WeightMatrix`: views of the mapped file when the tensor is `stored`, packed float32
 /// when it is an array; vectors (norms, biases) are always widened, being small.
 struct WeightReader {
-    let weights: StateDict
+    /// Float32 arrays (an in-memory model). Ask `contains` whether a tensor exists: a mapped
+    /// model keeps its tensors in `stored`, not here.
+    let arrays: StateDict
     /// Tensors left in their file (contiguous, float32/float16/bfloat16).
     var stored: [String: Tensor] = [:]
     /// Whether products drop the pages of the stored matrices they have read.
     var releasesPages = false
 
-    func contains(_ name: String) -> Bool { weights[name] != nil || stored[name] != nil }
+    func contains(_ name: String) -> Bool { arrays[name] != nil || stored[name] != nil }
 
     private func checkedShape(_ name: String, _ shape: [Int]) throws(TLError) -> [Int] {
-        guard let actual = weights[name]?.shape ?? stored[name]?.shape else {
+        guard let actual = arrays[name]?.shape ?? stored[name]?.shape else {
             throw .badTensor(name: name, problem: "missing from the model's weights (expected shape \(shape))")
         }
         guard actual == shape else {
@@ -27,7 +29,7 @@ struct WeightReader {
     /// A tensor widened to float32.
     func tensor(_ name: String, _ shape: [Int]) throws(TLError) -> FloatTensor {
         _ = try checkedShape(name, shape)
-        if let tensor = weights[name] { return tensor }
+        if let tensor = arrays[name] { return tensor }
         // checkedShape found it in one of the two.
         return FloatTensor(shape: shape, values: stored[name].map { $0.floats() } ?? [])
     }
@@ -88,7 +90,7 @@ struct WeightReader {
 
     /// The stored views of `names` when every one of them is stored (else they are packed).
     private func storedTensors(_ names: [String]) -> [Tensor]? {
-        let tensors = names.compactMap { weights[$0] == nil ? stored[$0] : nil }
+        let tensors = names.compactMap { arrays[$0] == nil ? stored[$0] : nil }
         return tensors.count == names.count ? tensors : nil
     }
 
