@@ -4,7 +4,7 @@ SWIFT ?= swift
 DEFAULT_MODEL ?= Fixtures/models/gpt2
 APT_PACKAGES = zlib1g-dev libjson-c-dev libopenblas-dev
 
-.PHONY: deps build release demo test bench bench-processing bench-convert clean
+.PHONY: deps build release demo test bench bench-processing bench-convert bench-verify clean
 
 # Installs the three system libraries with apt-get when any is missing.
 deps:
@@ -46,6 +46,10 @@ bench-forward: deps
 # Conversion benchmark (issue 8): cp vs convert --tl-defaults, peak RSS, on synthetic hub-layout checkpoints.
 bench-convert: deps
 	tools/bench-convert
+
+# Verify benchmark (issue 18): wall time and peak RSS of verify on 1.1B- and 8B-shaped checkpoints.
+bench-verify: deps
+	tools/bench-verify
 
 # Weight-processing benchmark: --tl-defaults on a 7B-shaped embed, block and unembed (release build).
 bench-processing: deps

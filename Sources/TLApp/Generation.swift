@@ -67,7 +67,7 @@ public enum Generation {
         let eos = try EndOfSequence.ids(directory: loaded.directory, tokenizerDirectory: tokenizerDirectory,
                                         tokenizer: tokenizer)
         var stream = TextStream(tokenizer: tokenizer.tokenizer)
-        let (newIDs, stoppedAtContext) = try generate(try loaded.model.transformer(), inputIDs: ids,
+        let (newIDs, stoppedAtContext) = try generate(try loaded.model.transformer(releasingPages: false), inputIDs: ids,
                                                       maxNewTokens: maxNewTokens, sampling: sampling, eos: eos) { id in
             if let text = stream.append(id) { onText(text) }
         }

@@ -19,8 +19,9 @@ public struct LoadedModel: Sendable {
 }
 
 /// The one way the commands that run a model (`verify`, `run`) get it: a directory written
-/// by `tlconvert convert` as it is, or a Hugging Face model (directory, repo id, zoo name)
-/// converted in memory, group by group, exactly as `convert` would write it.
+/// by `tlconvert convert` as it is (mapped, read in place), or a Hugging Face model (directory,
+/// repo id, zoo name) converted exactly as `convert` would write it, to a temporary file read
+/// in place the same way (`TemporaryConversion`).
 public enum ModelLoader {
     /// - Parameters:
     ///   - model: a converted directory, or any MODEL `convert` accepts.
@@ -38,29 +39,9 @@ public enum ModelLoader {
         }
         let source = try ModelSource.resolve(model, revision: revision, offline: offline)
         let checkpoint = try HFCheckpoint.open(source.directory)
-        let (converted, applied) = try convertInMemory(checkpoint, modelID: source.modelID,
-                                                       processing: ProcessingPipeline(options: processing), progress: progress)
+        let (converted, applied) = try TemporaryConversion.load(checkpoint, modelID: source.modelID, processing: processing,
+                                                                revision: revision, progress: progress)
         return LoadedModel(model: converted, modelID: source.modelID, directory: source.directory, processing: applied)
-    }
-
-    /// The canonical config and weights of `checkpoint` without writing them; `processing`
-    /// is applied per group as `Converter.convert` applies it.
-    /// - Returns: the model and the processing flags that took effect.
-    public static func convertInMemory(_ checkpoint: HFCheckpoint, modelID: String, processing: any GroupProcessing,
-                                       progress: (String) -> Void = { _ in }) throws(TLError) -> (CanonicalModel, ProcessingOptions) {
-        let config = try Converter().canonicalConfig(of: checkpoint, modelID: modelID)
-        let prepared = try processing.prepare(for: config)
-        if let leftOut = checkpoint.leftOut { progress("note: \(leftOut)") }
-        if let headless = EncoderNotes.headless(config) { progress("note: \(headless)") }
-        for notice in prepared.notices { progress("note: \(notice)") }
-        let mapper = try WeightMapper(module: try checkpoint.module(), config: config, checkpoint: checkpoint)
-        var weights = StateDict()
-        for group in WeightGroup.all(for: config) {
-            var groupWeights = try mapper.map(group)
-            try prepared.process(group, weights: &groupWeights)
-            weights.merge(groupWeights) { _, new in new }
-        }
-        return (CanonicalModel(config: prepared.outputConfig, weights: weights), prepared.applied)
     }
 
     /// The processing flags `convert` recorded in a converted directory's `__metadata__`.

@@ -4,14 +4,39 @@ import TLFormats
 import TLModel
 
 /// A model in TransformerLens's canonical layout: its `HookedTransformerConfig` fields
-/// and its `state_dict()` tensors, widened to float32.
+/// and its `state_dict()` tensors. Loaded from a file, the tensors stay there, memory-mapped
+/// in their stored dtype, and the forward pass reads them in place; `weights` widens them to
+/// float32 arrays only for a caller that asks for them.
 public struct CanonicalModel: Sendable {
     public var config: CanonicalConfig
-    public var weights: StateDict
+    /// Float32 arrays: an in-memory model's tensors, or the file's once a caller set `weights`.
+    private var arrays: StateDict
+    /// Tensors left in the mapped file (contiguous float32, float16 or bfloat16), by name.
+    private var stored: [String: Tensor]
+
+    /// Every tensor as float32 arrays (reading this widens the mapped ones: a copy of the model).
+    /// Setting it replaces the whole state dict, mapped tensors included.
+    public var weights: StateDict {
+        get {
+            var all = arrays
+            for (name, tensor) in stored where all[name] == nil {
+                all[name] = FloatTensor(shape: tensor.shape, values: tensor.floats())
+            }
+            return all
+        }
+        set {
+            arrays = newValue
+            stored = [:]
+        }
+    }
+
+    /// Names of every tensor the model holds.
+    public var tensorNames: [String] { Array(Set(arrays.keys).union(stored.keys)).sorted() }
 
     public init(config: CanonicalConfig, weights: StateDict) {
         self.config = config
-        self.weights = weights
+        self.arrays = weights
+        self.stored = [:]
     }
 
     /// Whether `path` is a directory written by `tlconvert convert`: its `config.json` holds
@@ -30,19 +55,25 @@ public struct CanonicalModel: Sendable {
         return try load(config: base + "/config.json", weights: base + "/model.safetensors")
     }
 
-    /// Loads a config JSON (TransformerLens `cfg.to_dict()` keys) and a safetensors file of
-    /// canonical weights (F32, F16 or BF16; widened to float32).
+    /// Loads a config JSON (TransformerLens `cfg.to_dict()` keys) and a file of canonical
+    /// weights. Contiguous F32, F16 and BF16 tensors stay in the file (a safetensors file is
+    /// mapped, not read); others (F64, strided views of a `.pt`) are widened to float32 now.
     public static func load(config configPath: String, weights weightsPath: String) throws(TLError) -> CanonicalModel {
         let config = try loadConfig(configPath)
         let source = try CheckpointOpener.open(weightsPath)
-        var weights = StateDict()
+        var model = CanonicalModel(config: config, weights: [:])
         for info in source.tensorInfos {
             guard info.dtype.isFloatingPoint else {
                 throw .badFile(path: weightsPath, problem: "tensor '\(info.name)' has dtype \(info.dtype.rawValue), expected a float type")
             }
-            weights[info.name] = try source.tensor(named: info.name).float32()
+            let tensor = try source.tensor(named: info.name)
+            if [.f32, .f16, .bf16].contains(tensor.dtype) && tensor.isContiguous {
+                model.stored[info.name] = tensor
+            } else {
+                model.arrays[info.name] = tensor.float32()
+            }
         }
-        return CanonicalModel(config: config, weights: weights)
+        return model
     }
 
     /// Reads a `HookedTransformerConfig` JSON; unknown keys are ignored, absent ones default.
@@ -74,8 +105,13 @@ public struct CanonicalModel: Sendable {
     }
 
     /// The forward pass over these weights.
-    public func transformer() throws(TLError) -> Transformer {
-        try Transformer(config: config, weights: weights)
+    /// - Parameter releasingPages: drop each mapped weight's pages once a product has read
+    ///   them, so a forward pass holds one layer's weights at a time, not the model (pages
+    ///   come back from the page cache when read again). For one pass over the model (`verify`,
+    ///   `run`); repeated passes on a model that fits in memory go faster without.
+    public func transformer(releasingPages: Bool = true) throws(TLError) -> Transformer {
+        try Transformer(config: config,
+                        reader: WeightReader(arrays: arrays, stored: stored, releasesPages: releasingPages))
     }
 }
 

@@ -11,12 +11,12 @@ import TLModel
 public struct Transformer: Sendable {
     public let config: CanonicalConfig
     let spec: ForwardSpec
-    let embedding: Matrix
-    let positionEmbedding: Matrix?
+    let embedding: WeightMatrix
+    let positionEmbedding: WeightMatrix?
     let embeddingNorm: Norm?
     let blocks: [Block]
     let finalNorm: Norm?
-    let unembed: Matrix
+    let unembed: WeightMatrix
     let unembedBias: Matrix?
 
     struct Block: Sendable {
@@ -32,12 +32,16 @@ public struct Transformer: Sendable {
 
     /// Validates every tensor the config calls for (name and shape) and packs them.
     public init(config: CanonicalConfig, weights: StateDict) throws(TLError) {
+        try self.init(config: config, reader: WeightReader(arrays: weights))
+    }
+
+    /// Over a `WeightReader`: mapped tensors are validated and left in place.
+    init(config: CanonicalConfig, reader: WeightReader) throws(TLError) {
         let spec = try ForwardSpec(config)
         var derived = config
         derived.applyDerivedDefaults()
         self.config = derived
         self.spec = spec
-        let reader = WeightReader(weights: weights)
         let d = spec.dModel
         embedding = try reader.matrix("embed.W_E", [spec.vocab, d], rows: spec.vocab, cols: d)
         switch spec.position {
@@ -94,14 +98,14 @@ public struct Transformer: Sendable {
         let rows = batch * seq
         var residual = Matrix(rows: rows, cols: d)
         for b in 0..<batch {
-            for p in 0..<seq { residual.row(b * seq + p).update(from: embedding.row(tokens[b][p]), count: d) }
+            for p in 0..<seq { embedding.copyRow(tokens[b][p], into: residual.row(b * seq + p)) }
         }
         if let embeddingNorm { embeddingNorm.apply(residual, into: residual, hooks: hooks) }
         hooks.record("hook_embed", residual, shape: [batch, seq, d])
         var shortformerPositions: Matrix?
         if let positionEmbedding {
             let positions = Matrix(rows: rows, cols: d)
-            for r in 0..<rows { positions.row(r).update(from: positionEmbedding.row(offset + r % seq), count: d) }
+            for r in 0..<rows { positionEmbedding.copyRow(offset + r % seq, into: positions.row(r)) }
             hooks.record("hook_pos_embed", positions, shape: [batch, seq, d])
             if case .shortformer = spec.position { shortformerPositions = positions } else { add(positions, into: residual) }
         }

@@ -6,8 +6,8 @@ import TLFormats
 /// Writes a random checkpoint laid out like a real Hugging Face hub repo, so the convert
 /// benchmark needs no download: GPT-2 shapes as the `gpt2*` repos store them (prefix-less
 /// `GPT2Model` names, `h.N.attn.bias` mask buffers, no `lm_head`, one float32
-/// `model.safetensors`), and a TinyLlama-1.1B-shaped LLaMA in bfloat16 split into shards
-/// with a `model.safetensors.index.json`, as `save_pretrained` writes them.
+/// `model.safetensors`), and LLaMAs shaped like TinyLlama-1.1B and Llama-3-8B in bfloat16
+/// split into shards with a `model.safetensors.index.json`, as `save_pretrained` writes them.
 struct SynthCheckpoint: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth-checkpoint",
@@ -21,6 +21,7 @@ struct SynthCheckpoint: ParsableCommand {
 
     enum Shape: String, CaseIterable, ExpressibleByArgument {
         case gpt2Small = "gpt2-small", gpt2Medium = "gpt2-medium", gpt2Large = "gpt2-large", llama1B = "llama-1b"
+        case llama8B = "llama-8b"
     }
 
     /// One tensor to write and how to fill it.
@@ -49,7 +50,8 @@ struct SynthCheckpoint: ParsableCommand {
             case .gpt2Small: bytes = try writeGPT2(layers: 12, dModel: 768, heads: 12)
             case .gpt2Medium: bytes = try writeGPT2(layers: 24, dModel: 1024, heads: 16)
             case .gpt2Large: bytes = try writeGPT2(layers: 36, dModel: 1280, heads: 20)
-            case .llama1B: bytes = try writeLlama()
+            case .llama1B: bytes = try writeLlama(.tinyLlama1B)
+            case .llama8B: bytes = try writeLlama(.llama3_8B)
             }
             print("wrote \(directory): \(shape.rawValue), \(bytes) bytes of tensors in \(String(format3: now() - start)) s")
         }
@@ -113,10 +115,23 @@ struct SynthCheckpoint: ParsableCommand {
 
     // MARK: LLaMA
 
-    /// TinyLlama-1.1B's shape: 22 layers, d_model 2048, 32 heads over 4 key/value heads,
-    /// d_mlp 5632, vocabulary 32000, untied `lm_head`, stored in bfloat16.
-    private func writeLlama() throws(TLError) -> Int {
-        let layers = 22, m = 2048, heads = 32, kvHeads = 4, mlp = 5632, vocab = 32000
+    /// A LLaMA's sizes and the config fields that differ between the two shapes.
+    struct LlamaShape {
+        var layers, dModel, heads, kvHeads, dMLP, vocab, context, bos, eos: Int
+        var ropeTheta: Double
+
+        /// TinyLlama-1.1B: 22 layers, d_model 2048, 32 heads over 4 key/value heads, d_mlp 5632, vocabulary 32000.
+        static let tinyLlama1B = LlamaShape(layers: 22, dModel: 2048, heads: 32, kvHeads: 4, dMLP: 5632, vocab: 32000,
+                                            context: 2048, bos: 1, eos: 2, ropeTheta: 10000)
+        /// Llama-3-8B: 32 layers, d_model 4096, 32 heads over 8 key/value heads, d_mlp 14336, vocabulary 128256.
+        static let llama3_8B = LlamaShape(layers: 32, dModel: 4096, heads: 32, kvHeads: 8, dMLP: 14336, vocab: 128256,
+                                          context: 8192, bos: 128000, eos: 128001, ropeTheta: 500000)
+    }
+
+    /// A LLaMA of `shape` with an untied `lm_head`, stored in bfloat16.
+    private func writeLlama(_ shape: LlamaShape) throws(TLError) -> Int {
+        let (layers, m, heads, kvHeads, mlp, vocab) = (shape.layers, shape.dModel, shape.heads, shape.kvHeads,
+                                                       shape.dMLP, shape.vocab)
         let dHead = m / heads
         var tensors = [Planned]()
         func add(_ name: String, _ shape: [Int], _ fill: Fill = .random(centre: 0, scale: 0.04)) {
@@ -170,13 +185,13 @@ struct SynthCheckpoint: ParsableCommand {
         let config: [(String, JSONValue)] = [
             ("architectures", .array([.string("LlamaForCausalLM")])),
             ("attention_bias", .bool(false)),
-            ("bos_token_id", .int(1)),
-            ("eos_token_id", .int(2)),
+            ("bos_token_id", .int(Int64(shape.bos))),
+            ("eos_token_id", .int(Int64(shape.eos))),
             ("hidden_act", .string("silu")),
             ("hidden_size", .int(Int64(m))),
             ("initializer_range", .double(0.02)),
             ("intermediate_size", .int(Int64(mlp))),
-            ("max_position_embeddings", .int(2048)),
+            ("max_position_embeddings", .int(Int64(shape.context))),
             ("model_type", .string("llama")),
             ("num_attention_heads", .int(Int64(heads))),
             ("num_hidden_layers", .int(Int64(layers))),
@@ -184,7 +199,7 @@ struct SynthCheckpoint: ParsableCommand {
             ("pretraining_tp", .int(1)),
             ("rms_norm_eps", .double(1e-05)),
             ("rope_scaling", .null),
-            ("rope_theta", .double(10000.0)),
+            ("rope_theta", .double(shape.ropeTheta)),
             ("tie_word_embeddings", .bool(false)),
             ("torch_dtype", .string("bfloat16")),
             ("transformers_version", .string("4.57.6")),

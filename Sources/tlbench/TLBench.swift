@@ -12,7 +12,7 @@ struct TLBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tlbench",
         abstract: "Benchmark helpers for tools/bench-* scripts.",
-        subcommands: [SynthSafeTensors.self, ReadTensors.self, DropCache.self, ForwardBenchmark.self, ProcessingBenchmark.self, SynthCheckpoint.self, Measure.self]
+        subcommands: [SynthSafeTensors.self, ReadTensors.self, DropCache.self, ForwardBenchmark.self, ProcessingBenchmark.self, SynthCheckpoint.self, Measure.self, BenchDump.self]
     )
 }
 

@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors), or a Hugging Face model (local directory, repo id or zoo name), converted in memory.")
+    @Argument(help: "A directory written by `tlconvert convert` (config.json + model.safetensors), or a Hugging Face model (local directory, repo id or zoo name), converted first to a temporary file that is removed as soon as it is mapped. Weights are read in place in their stored dtype, one layer resident at a time.")
     var model: String
 
     @OptionGroup(title: "Hub")

@@ -59,11 +59,11 @@ public struct Encoder: Sendable {
         derived.applyDerivedDefaults()
         self.config = derived
         self.spec = spec
-        let reader = WeightReader(weights: weights)
+        let reader = WeightReader(arrays: weights)
         let d = spec.dModel
-        embedding = try reader.matrix("embed.embed.W_E", [spec.vocab, d], rows: spec.vocab, cols: d)
-        positionEmbedding = try reader.matrix("embed.pos_embed.W_pos", [spec.context, d], rows: spec.context, cols: d)
-        tokenTypeEmbedding = try reader.matrix("embed.token_type_embed.W_token_type", [Self.tokenTypes, d],
+        embedding = try reader.widenedMatrix("embed.embed.W_E", [spec.vocab, d], rows: spec.vocab, cols: d)
+        positionEmbedding = try reader.widenedMatrix("embed.pos_embed.W_pos", [spec.context, d], rows: spec.context, cols: d)
+        tokenTypeEmbedding = try reader.widenedMatrix("embed.token_type_embed.W_token_type", [Self.tokenTypes, d],
                                                rows: Self.tokenTypes, cols: d)
         embeddingNorm = try reader.norm(.layerNorm, name: "embed.ln", width: d, eps: spec.eps)
         var blocks = [Block]()
@@ -77,14 +77,14 @@ public struct Encoder: Sendable {
         self.blocks = blocks
         if config.hasEncoderHeads {
             heads = Heads(
-                mlm: try reader.matrix("mlm_head.W", [d, d], rows: d, cols: d),
+                mlm: try reader.widenedMatrix("mlm_head.W", [d, d], rows: d, cols: d),
                 mlmBias: try reader.optionalVector("mlm_head.b", [d]),
                 mlmNorm: try reader.norm(.layerNorm, name: "mlm_head.ln", width: d, eps: spec.eps),
-                unembed: try reader.matrix("unembed.W_U", [d, spec.vocabOut], rows: d, cols: spec.vocabOut),
+                unembed: try reader.widenedMatrix("unembed.W_U", [d, spec.vocabOut], rows: d, cols: spec.vocabOut),
                 unembedBias: try reader.optionalVector("unembed.b_U", [spec.vocabOut]),
-                pooler: try reader.matrix("pooler.W", [d, d], rows: d, cols: d),
+                pooler: try reader.widenedMatrix("pooler.W", [d, d], rows: d, cols: d),
                 poolerBias: try reader.optionalVector("pooler.b", [d]),
-                nsp: try reader.matrix("nsp_head.W", [d, 2], rows: d, cols: 2),
+                nsp: try reader.widenedMatrix("nsp_head.W", [d, 2], rows: d, cols: 2),
                 nspBias: try reader.optionalVector("nsp_head.b", [2]))
         } else {
             heads = nil

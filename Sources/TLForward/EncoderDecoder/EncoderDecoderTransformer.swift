@@ -46,11 +46,11 @@ public struct EncoderDecoderTransformer: Sendable {
         guard c.activation == .relu, !c.gatedMLP else {
             throw .unsupported("T5 forward: only the ReLU MLP TransformerLens 2.16.1 builds (act_fn \(c.activation?.rawValue ?? "null"))")
         }
-        let reader = WeightReader(weights: weights)
+        let reader = WeightReader(arrays: weights)
         let (d, n, dh, f, vocab) = (c.dModel, c.nHeads, c.dHead, c.dMLP ?? 4 * c.dModel, c.dVocab)
         let eps = Float(c.eps)
         let buckets = c.relativeAttentionNumBuckets ?? 32, distance = c.relativeAttentionMaxDistance ?? 128
-        embedding = try reader.matrix("embed.W_E", [vocab, d], rows: vocab, cols: d)
+        embedding = try reader.widenedMatrix("embed.W_E", [vocab, d], rows: vocab, cols: d)
         func rms(_ name: String) throws(TLError) -> Norm { try reader.norm(.rms, name: name, width: d, eps: eps) }
         func blocks(_ stack: String, decoder: Bool) throws(TLError) -> [Block] {
             var out = [Block]()
@@ -63,9 +63,9 @@ public struct EncoderDecoderTransformer: Sendable {
                     crossAttention: decoder ? try T5AttentionWeights(prefix: p + "cross_attn.", heads: n, dModel: d, dHead: dh,
                                                                      reader: reader) : nil,
                     mlpNorm: try rms(p + (decoder ? "ln3" : "ln2")),
-                    mlpIn: try reader.matrix(p + "mlp.W_in", [d, f], rows: d, cols: f),
+                    mlpIn: try reader.widenedMatrix(p + "mlp.W_in", [d, f], rows: d, cols: f),
                     mlpInBias: try reader.optionalVector(p + "mlp.b_in", [f]),
-                    mlpOut: try reader.matrix(p + "mlp.W_out", [f, d], rows: f, cols: d),
+                    mlpOut: try reader.widenedMatrix(p + "mlp.W_out", [f, d], rows: f, cols: d),
                     mlpOutBias: try reader.optionalVector(p + "mlp.b_out", [d])))
             }
             return out
@@ -75,11 +75,11 @@ public struct EncoderDecoderTransformer: Sendable {
         encoderFinal = try rms("encoder_final_ln")
         decoderFinal = try rms("decoder_final_ln")
         func table(_ stack: String) throws(TLError) -> Matrix {
-            try reader.matrix("\(stack).0.attn.rel_pos_bias.weight", [buckets, n], rows: buckets, cols: n)
+            try reader.widenedMatrix("\(stack).0.attn.rel_pos_bias.weight", [buckets, n], rows: buckets, cols: n)
         }
         encoderBias = RelativePositionBias(table: try table("encoder"), buckets: buckets, maxDistance: distance, bidirectional: true)
         decoderBias = RelativePositionBias(table: try table("decoder"), buckets: buckets, maxDistance: distance, bidirectional: false)
-        unembed = try reader.matrix("unembed.W_U", [d, c.dVocabOut], rows: d, cols: c.dVocabOut)
+        unembed = try reader.widenedMatrix("unembed.W_U", [d, c.dVocabOut], rows: d, cols: c.dVocabOut)
         unembedBias = try reader.optionalVector("unembed.b_U", [c.dVocabOut])
     }
 

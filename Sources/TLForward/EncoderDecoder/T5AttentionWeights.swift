@@ -23,7 +23,7 @@ struct T5AttentionWeights: Sendable {
         query = try packed("W_Q")
         key = try packed("W_K")
         value = try packed("W_V")
-        out = try reader.matrix(p + "W_O", [heads, dh, d], rows: heads * dh, cols: d)
+        out = try reader.widenedMatrix(p + "W_O", [heads, dh, d], rows: heads * dh, cols: d)
         for (name, shape) in [("b_Q", [heads, dh]), ("b_K", [heads, dh]), ("b_V", [heads, dh]), ("b_O", [d])] {
             if try reader.optionalVector(p + name, shape) != nil {
                 throw .badTensor(name: p + name, problem: "is not zero; T5 attention has no biases")

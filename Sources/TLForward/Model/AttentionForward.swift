@@ -29,8 +29,7 @@ struct AttentionForward {
         let qkv = Matrix(uninitializedRows: x.rows, cols: width)
         BLAS.product(x, weights.qkv, bias: weights.qkvBias, into: qkv)
         if let positions {
-            BLAS.gemm(m: x.rows, n: qWidth + kvWidth, k: spec.dModel, a: positions.data, lda: positions.cols,
-                      b: weights.qkv.data, ldb: width, c: qkv.data, ldc: width, beta: 1)
+            BLAS.product(positions, weights.qkv, into: qkv, columns: qWidth + kvWidth, accumulate: true)
         }
         hooks.recordHeads("\(name).hook_q", qkv, columnOffset: 0, heads: heads, dHead: dh)
         hooks.recordHeads("\(name).hook_k", qkv, columnOffset: qWidth, heads: kv, dHead: dh)

@@ -62,7 +62,7 @@ struct MLPForward {
         return result
     }
 
-    private func mixture(_ x: Matrix, router: Matrix, routerBias: Matrix?, experts: [ExpertWeights],
+    private func mixture(_ x: Matrix, router: WeightMatrix, routerBias: Matrix?, experts: [ExpertWeights],
                          activation: ActivationKind, into out: Matrix, hooks: HookSite) {
         let name = "blocks.\(layer).mlp"
         let (tokens, e, k, m, d) = (x.rows, experts.count, spec.expertsPerToken, spec.dMLP, spec.dModel)
