@@ -11,6 +11,8 @@ enum TokenizerModel: Sendable {
     case bpe(BPEModel)
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
+    /// Not a tokenizer.json model: a tiktoken rank file (Qwen v1's `qwen.tiktoken`).
+    case tiktoken(TiktokenModel)
 
     static func parse(_ json: JSONFields) throws(TLError) -> TokenizerModel {
         // tokenizers infers a BPE model from its fields when `type` is absent (older files).
@@ -41,6 +43,7 @@ enum TokenizerModel: Sendable {
         case .bpe(let m): return m.vocab
         case .wordPiece(let m): return m.vocab
         case .wordLevel(let m): return m.vocab
+        case .tiktoken(let m): return m.vocab
         }
     }
 
@@ -49,6 +52,7 @@ enum TokenizerModel: Sendable {
         case .bpe(let m): return try m.tokenize(word)
         case .wordPiece(let m): return try m.tokenize(word)
         case .wordLevel(let m): return try m.tokenize(word)
+        case .tiktoken(let m): return try m.tokenize(word)
         }
     }
 }

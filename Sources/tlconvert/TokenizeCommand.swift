@@ -12,8 +12,10 @@ struct TokenizeCommand: ParsableCommand {
         discussion: """
             Without --prepend-bos no special tokens are added, exactly like \
             `Tokenizer.from_file(...).encode(text, add_special_tokens=False)`. With it, the \
-            sequence starts with BOS the way TransformerLens's `to_tokens` makes it. A tokenizer that \
-            comes only as a tiktoken file (Qwen v1's qwen.tiktoken) is refused.
+            sequence starts with BOS the way TransformerLens's `to_tokens` makes it. Qwen v1's \
+            qwen.tiktoken is read as its QWenTokenizer does (special tokens in the text are \
+            tokens; no BOS of its own: --prepend-bos puts <|endoftext|> first); other tiktoken-only \
+            tokenizers are refused.
             """
     )
 
