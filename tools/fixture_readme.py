@@ -246,9 +246,13 @@ Face forward pass to compare with: `tl/raw.logits.safetensors` is the ground tru
 `logits_reference`), and the table's column is TL's processed logits against its raw ones. Weights are
 seeded draws (matrices N(0, 0.1) + N(0, 0.05), norm weights 1 + N(0, 0.1), biases N(0, 0.1)).
 - qwen1: the tokenizer is `qwen.tiktoken` (base64 token bytes and rank per line, here the fixture BPE's
-  400 tokens) with a `tokenizer_config.json` naming the remote `QWenTokenizer`; tlconvert does not read
-  tiktoken files (`tokenizer_supported: false`): `tokenize` and `run` refuse it, `convert` and
-  `verify` work. TL's model is built without a tokenizer (`tokenizer_name` None in its cfg).
+  400 tokens, every byte among them) with a `tokenizer_config.json` naming the remote `QWenTokenizer`.
+  `tiktoken_cases.json` is what `tiktoken` itself (built with that rank file, `QWenTokenizer`'s
+  pattern and its 208 special tokens from id 151643) makes of awkward strings the way `QWenTokenizer`
+  calls it: NFC first, every special token allowed in the text; decode with errors="replace", each id
+  alone (`str_tokens`) and split multi-byte characters (`partial_utf8`); `to_tokens` is TL's
+  prepend_bos=True (the BOS text `<|endoftext|>` glued in front). TL's model is built without a
+  tokenizer (`tokenizer_name` None in its cfg).
 - santacoder: `lm_head` is tied to `wte` and absent from the file, as in a `save_pretrained` output;
   TL's converter is handed `wte` as `lm_head`. TL repeats the one K/V head for every query head.
 """

@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_fixtures as mf  # noqa: E402  (sets the offline/deterministic environment)
+import make_tokenizer_cases as mtc  # noqa: E402
 import fixture_readme  # noqa: E402
 
 import torch  # noqa: E402
@@ -138,13 +139,78 @@ def save_qwen_tokenizer(directory: Path) -> None:
     mf.write_json(directory / "tokenizer_config.json", {
         "auto_map": {"AutoTokenizer": ["tokenization_qwen.QWenTokenizer", None]},
         "model_max_length": 8192, "tokenizer_class": "QWenTokenizer"})
+    write_qwen_tokenizer_cases(directory)
+
+
+# Qwen v1's tokenizer as tokenization_qwen.py (Qwen/Qwen-7B) defines it: its pre-tokenizer pattern,
+# and 208 special tokens whose ids are fixed in the code (not counted from the rank file).
+QWEN_PAT_STR = (r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"""
+                r"""\s*[\r\n]+|\s+(?!\S)|\s+""")
+QWEN_SPECIAL_START_ID = 151643
+QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] + [f"<|extra_{i}|>" for i in range(205)]
+QWEN_TEXTS = mtc.TEXTS + [
+    "<|endoftext|>The model<|im_end|>", "a <|im_start|>user\nhi<|im_end|>\n", "<|extra_0|><|extra_204|> x",
+    "<|extra_205|> <|endoftext|  |endoftext|>", "I'm you'RE he'S 'll 'LL", "a1b22c333 4444 ٣٤ Ⅻ",
+    "x\r\n\r\n  \n\t y \u00a0\u3000z", "😀 🤖 \U0001f9d1\u200d\U0001f4bb", "中文测试，标点！", "\u0301x e\u0301",
+]
+
+
+def write_qwen_tokenizer_cases(directory: Path) -> None:
+    """tiktoken_cases.json: what QWenTokenizer makes of awkward strings with the fixture's
+    qwen.tiktoken. Its `tokenize` NFC-normalizes the text and calls tiktoken's encode with
+    allowed_special="all" (so a special token's text is that token) and no disallowed set;
+    decode is tiktoken's with errors="replace". `to_tokens` is TransformerLens 2.16.1's
+    prepend_bos=True for it: the BOS text (eos_token fallback "<|endoftext|>") glued in front."""
+    import unicodedata
+
+    import tiktoken
+
+    ranks = {base64.b64decode(tok): int(rank) for tok, rank in
+             (line.split() for line in (directory / "qwen.tiktoken").read_bytes().splitlines() if line)}
+    specials = {tok: QWEN_SPECIAL_START_ID + i for i, tok in enumerate(QWEN_SPECIALS)}
+    enc = tiktoken.Encoding("Qwen", pat_str=QWEN_PAT_STR, mergeable_ranks=ranks, special_tokens=specials)
+    alphabet = transformers.models.gpt2.tokenization_gpt2.bytes_to_unicode()
+    inverse = {i: t for t, i in specials.items()}
+
+    def encode(text: str) -> list[int]:
+        return enc.encode(unicodedata.normalize("NFC", text), allowed_special="all", disallowed_special=())
+
+    def shown(i: int) -> str:
+        return inverse.get(i) or "".join(alphabet[b] for b in enc.decode_single_token_bytes(i))
+
+    cases, strict = [], []
+    for text in QWEN_TEXTS:
+        ids = encode(text)
+        with_bos = encode("<|endoftext|>" + text)
+        cases.append({"text": text, "ids": ids, "tokens": [shown(i) for i in ids],
+                      "decoded": enc.decode(ids, errors="replace"),
+                      "str_tokens": [enc.decode([i], errors="replace") for i in ids],
+                      "to_tokens": with_bos})
+        # tiktoken's own default (every special token disallowed) raises on special-token text.
+        try:
+            enc.encode(text)
+            raises = False
+        except ValueError:
+            raises = True
+        strict.append({"text": text, "tiktoken_default_raises": raises})
+    # Partial UTF-8: the bytes of one multi-byte character split across ids, decoded alone and joined.
+    partial = []
+    for text in ["é", "中", "🙂", "a中b"]:
+        raw = text.encode()
+        ids = [ranks[raw[i:i + 1]] for i in range(len(raw))]
+        partial.append({"ids": ids, "decoded": enc.decode(ids, errors="replace"),
+                        "head": enc.decode(ids[:-1], errors="replace"),
+                        "str_tokens": [enc.decode([i], errors="replace") for i in ids]})
+    mf.write_json(directory / "tiktoken_cases.json", {
+        "generator": GENERATOR, "tiktoken": version("tiktoken"), "special_start_id": QWEN_SPECIAL_START_ID,
+        "cases": cases, "tiktoken_default": strict, "partial_utf8": partial})
 
 
 CASES = [
     mf.Case("qwen1", "qwen", lambda: None, 31, "Qwen (v1), remote code: fused c_attn (nn.Linear, Q|K|V "
             "rows) with bias, no c_proj bias, RMSNorm, gated MLP with w2 as the gate and w1 the input "
             "(intermediate_size 128 → d_mlp 64), rotary over all of kv_channels 8, untied; tokenizer "
-            "qwen.tiktoken (tlconvert refuses to tokenize it)", rotary=True,
+            "qwen.tiktoken (QWenTokenizer's tiktoken BPE; tiktoken_cases.json holds tiktoken's encodings)", rotary=True,
             notes="no Hugging Face class: the reference is TransformerLens 2.16.1's convert_qwen_weights "
                   "and forward over a stand-in of the Hub layout"),
     mf.Case("santacoder", "santacoder", lambda: None, 32, "SantaCoder, remote code: multi-query attention "
@@ -262,7 +328,6 @@ def manifest_entry(case: mf.Case, deltas: dict) -> dict:
         "logits_reference": LOGITS_REFERENCE,
         "tl_processed_vs_raw_max_abs_dlogprob": deltas,
         "remote_code": True,
-        "tokenizer_supported": case.name != "qwen1",  # qwen.tiktoken: tokenize and run refuse it
         "generator": GENERATOR,
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__,
                      "transformer_lens": version("transformer-lens"), "numpy": mf.np.__version__},

@@ -1,3 +1,4 @@
+import Foundation
 import ModelConfigs
 import TLCore
 import TLFormats
@@ -23,7 +24,7 @@ extension TokenizerFacts {
         let directory: String
         switch FileSystem.kind(of: path) {
         case .directory: directory = path
-        case .file where path == "tokenizer.json" || path.hasSuffix("/tokenizer.json"): directory = FileSystem.directory(of: path)
+        case .file where ["tokenizer.json", "qwen.tiktoken"].contains((path as NSString).lastPathComponent): directory = FileSystem.directory(of: path)
         default: return .generic
         }
         let configPath = FileSystem.join(directory, "config.json")
@@ -40,9 +41,9 @@ extension TokenizerFacts {
 
 extension ModelTokenizer {
     /// The tokenizer of the model in `directory`, with the model's facts; nil when the
-    /// directory has no tokenizer.json.
+    /// directory has neither tokenizer.json nor qwen.tiktoken.
     public static func ofModel(at directory: String) throws(TLError) -> ModelTokenizer? {
-        guard FileSystem.isFile(FileSystem.join(directory, "tokenizer.json")) else { return nil }
+        guard ModelTokenizer.hasTokenizer(in: directory) else { return nil }
         return try load(path: directory, facts: try TokenizerFacts.forModel(at: directory))
     }
 }

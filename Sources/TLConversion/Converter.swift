@@ -40,7 +40,7 @@ public struct Converter: Sendable {
 
     /// Tokenizer files copied to the output when the source has them (CONTRACT.md).
     public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-                                        "vocab.json", "merges.txt", "tokenizer.model"]
+                                        "vocab.json", "merges.txt", "tokenizer.model", "qwen.tiktoken"]
 
     /// A converter applying TransformerLens's processing steps for `processing`.
     public init(dtype: DType = .f32, processing: ProcessingOptions = .none, force: Bool = false, revision: String? = nil) {

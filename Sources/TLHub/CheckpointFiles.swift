@@ -18,7 +18,7 @@ public enum CheckpointFiles {
 
     public static let tokenizerFiles = [
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-        "vocab.json", "merges.txt", "tokenizer.model",
+        "vocab.json", "merges.txt", "tokenizer.model", "qwen.tiktoken",
     ]
 
     /// What to fetch from a repo holding `siblings`.

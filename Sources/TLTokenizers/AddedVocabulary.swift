@@ -85,6 +85,17 @@ struct AddedVocabulary: Sendable {
         }
     }
 
+    /// Special tokens with ids of their own (tiktoken's `special_tokens`), matched in the raw text.
+    init(specials: [(content: String, id: Int)]) {
+        for (content, id) in specials where !content.isEmpty && ids[ExactString(content)] == nil {
+            let e = Entry(content: content, singleWord: false, lstrip: false, rstrip: false, normalized: false, special: true)
+            ids[ExactString(content)] = id
+            entries[id] = e
+            specialContents.insert(ExactString(content))
+            rawPatterns.append(Pattern(bytes: Array(content.utf8), id: id, entry: e))
+        }
+    }
+
     func id(of content: String) -> Int? { ids[ExactString(content)] }
     func content(of id: Int) -> String? { entries[id]?.content }
     func isSpecial(_ content: String) -> Bool { specialContents.contains(ExactString(content)) }

@@ -67,15 +67,20 @@ public struct ModelTokenizer: Sendable {
             directory = path
             file = (path as NSString).appendingPathComponent("tokenizer.json")
             guard FileManager.default.fileExists(atPath: file) else {
+                let qwen = (path as NSString).appendingPathComponent(QwenTiktoken.fileName)
+                if FileManager.default.fileExists(atPath: qwen) { return try qwenTiktoken(path: qwen, facts: facts) }
                 if let tiktoken = tiktokenFile(in: path) {
-                    // Qwen (the first) ships a tiktoken vocabulary and its own Python tokenizer class.
-                    throw .unsupported("\(path): the tokenizer is a tiktoken file (\(tiktoken)), which tlconvert does not read; it needs a tokenizer.json (convert and verify work without one)")
+                    throw .unsupported("\(path): the tokenizer is a tiktoken file (\(tiktoken)) of a tokenizer other than Qwen's qwen.tiktoken, which tlconvert does not read; it needs a tokenizer.json (convert and verify work without one)")
+                }
+                if (try? optionalJSON(path, "tokenizer_config.json"))??["tokenizer_class"]?.stringValue == "QWenTokenizer" {
+                    throw .notFound("\(path): the tokenizer is QWenTokenizer, and its \(QwenTiktoken.fileName) is missing")
                 }
                 throw .notFound("\(path): no tokenizer.json in this directory")
             }
         } else {
             file = path
             directory = (path as NSString).deletingLastPathComponent
+            if (path as NSString).lastPathComponent == QwenTiktoken.fileName { return try qwenTiktoken(path: path, facts: facts) }
         }
         let tokenizer = try Tokenizer.load(path: file)
         // A lone JSON file under another name says nothing about the files beside it.
@@ -84,6 +89,21 @@ public struct ModelTokenizer: Sendable {
         }
         return try ModelTokenizer(tokenizer: tokenizer, tokenizerConfig: try optionalJSON(directory, "tokenizer_config.json"),
                               specialTokensMap: try optionalJSON(directory, "special_tokens_map.json"), facts: facts)
+    }
+
+    /// Qwen v1's tokenizer from its rank file. `QWenTokenizer` has no BOS or EOS token and adds
+    /// nothing around a sequence; TransformerLens then names `<|endoftext|>` its BOS (a special
+    /// token the text may hold) and prepends that text when asked.
+    static func qwenTiktoken(path: String, facts: TokenizerFacts) throws(TLError) -> ModelTokenizer {
+        try ModelTokenizer(tokenizer: try Tokenizer.qwenTiktoken(path: path), tokenizerConfig: nil, specialTokensMap: nil,
+                           facts: TokenizerFacts(fallbackClass: nil, loadsSlow: false, defaultPrependBOS: facts.defaultPrependBOS))
+    }
+
+    /// Whether `directory` holds tokenizer files `load` reads (tokenizer.json or qwen.tiktoken).
+    public static func hasTokenizer(in directory: String) -> Bool {
+        ["tokenizer.json", QwenTiktoken.fileName].contains {
+            FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0))
+        }
     }
 
     /// Assembles the TransformerLens view from already-read files (any may be absent).
@@ -149,12 +169,10 @@ public struct ModelTokenizer: Sendable {
         return nil
     }
 
-    /// The model's tiktoken vocabulary (a `*.tiktoken` file, or the one Qwen's `QWenTokenizer` reads), if any.
+    /// A tiktoken vocabulary other than qwen.tiktoken in `directory`, if any.
     private static func tiktokenFile(in directory: String) -> String? {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        if let file = names.sorted().first(where: { $0.hasSuffix(".tiktoken") }) { return file }
-        let config = try? optionalJSON(directory, "tokenizer_config.json")
-        return config?["tokenizer_class"]?.stringValue == "QWenTokenizer" ? "qwen.tiktoken" : nil
+        return names.sorted().first(where: { $0.hasSuffix(".tiktoken") })
     }
 
     private static func optionalJSON(_ directory: String, _ name: String) throws(TLError) -> JSONValue? {

@@ -12,6 +12,8 @@ enum TokenizerModel: Sendable {
     case wordPiece(WordPieceModel)
     case wordLevel(WordLevelModel)
     case unigram(UnigramModel)
+    /// Not a tokenizer.json model: a tiktoken rank file (Qwen v1's `qwen.tiktoken`).
+    case tiktoken(TiktokenModel)
 
     static func parse(_ json: JSONFields) throws(TLError) -> TokenizerModel {
         // tokenizers infers a BPE model from its fields when `type` is absent (older files).
@@ -44,6 +46,7 @@ enum TokenizerModel: Sendable {
         case .wordPiece(let m): return m.vocab
         case .wordLevel(let m): return m.vocab
         case .unigram(let m): return m.vocab
+        case .tiktoken(let m): return m.vocab
         }
     }
 
@@ -53,6 +56,7 @@ enum TokenizerModel: Sendable {
         case .wordPiece(let m): return try m.tokenize(word)
         case .wordLevel(let m): return try m.tokenize(word)
         case .unigram(let m): return try m.tokenize(word)
+        case .tiktoken(let m): return try m.tokenize(word)
         }
     }
 }

@@ -19,8 +19,8 @@ struct ConvertCommand: ParsableCommand {
 
             Remote-code models convert without their Python code: Qwen (the first, QWenLMHeadModel) and \
             SantaCoder (GPT2LMHeadCustomModel), as TransformerLens 2.16.1 reads them. \
-            Qwen's tokenizer is a tiktoken file (qwen.tiktoken), which `tokenize` and `run` refuse; `verify` \
-            works on a reference's token ids.
+            Qwen's tokenizer is a tiktoken file (qwen.tiktoken): it is copied, and `tokenize` and `run` \
+            read it as QWenTokenizer does.
 
             T5 (t5-small/base/large, T5ForConditionalGeneration) becomes TransformerLens's HookedEncoderDecoder \
             (encoder.{l}.*, decoder.{l}.cross_attn.*, encoder_final_ln, decoder_final_ln); it takes no \

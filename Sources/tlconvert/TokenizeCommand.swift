@@ -17,7 +17,9 @@ struct TokenizeCommand: ParsableCommand {
             second sentence (`encode(text, pair)`: BERT's [CLS] A [SEP] B [SEP], type ids 0 then 1); \
             with either, --json also prints "type_ids". Models: byte-level BPE, SentencePiece-style BPE, \
             WordPiece, WordLevel and SentencePiece Unigram (T5, with its Precompiled normaliser and byte \
-            fallback). A tokenizer that comes only as a tiktoken file (Qwen v1's qwen.tiktoken) is refused.
+            fallback). Qwen v1's qwen.tiktoken is read as its \
+            QWenTokenizer does (special tokens in the text are tokens; no BOS of its own: --prepend-bos \
+            puts <|endoftext|> first); other tiktoken-only tokenizers are refused.
             """
     )
 

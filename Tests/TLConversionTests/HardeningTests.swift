@@ -43,7 +43,7 @@ struct HardeningTests {
 
     /// `run` on a converted directory tokenizes and predicts as on its source (Qwen 2/3 used
     /// to lose their first token: the converted config said the tokenizer adds BOS).
-    @Test(arguments: Fixtures.cases.filter(\.tokenizerSupported).map(\.name))
+    @Test(arguments: Fixtures.cases.map(\.name))
     func convertedDirectoryRunsLikeItsSource(_ name: String) throws {
         let dir = try Self.convertedFixture(name, label: "parity")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -64,7 +64,10 @@ struct HardeningTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let ours = try JSONParser.parseFile(dir + "/out/config.json")
         let theirs = try JSONParser.parseFile(Fixtures.reference(name, "raw") + ".cfg.json")
-        #expect(ours["tokenizer_prepends_bos"] == theirs["tokenizer_prepends_bos"], "\(name)")
+        // qwen1's reference model was built without its (remote-code) tokenizer, so TransformerLens never
+        // recomputed the flag; with QWenTokenizer loaded it is false (encoding "" gives nothing).
+        let prepends = name == "qwen1" ? .bool(false) : theirs["tokenizer_prepends_bos"]
+        #expect(ours["tokenizer_prepends_bos"] == prepends, "\(name)")
         #expect(ours["tokenizer_name"] == .null, "\(name): a local source is named by path")
     }
 

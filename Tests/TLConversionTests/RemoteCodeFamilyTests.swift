@@ -4,8 +4,8 @@ import TLFormats
 import TLTestSupport
 
 /// The families added last (Apertus, Qwen v1, SantaCoder) through the binary: listed as
-/// convertible, and Qwen v1's tiktoken tokenizer refused by `tokenize` and `run` in one line,
-/// on the Hugging Face folder and on its conversion alike (conversion itself works).
+/// convertible, and Qwen v1's tiktoken tokenizer read by `tokenize` and `run` on the Hugging Face
+/// folder and on its conversion alike.
 struct RemoteCodeFamilyTests {
     @Test func zooNamesAreConvertible() throws {
         let result = try TLConvertProcess.run(["list", "--json"])
@@ -19,18 +19,29 @@ struct RemoteCodeFamilyTests {
         }
     }
 
-    @Test func qwenTiktokenTokenizerIsRefused() throws {
+    /// Qwen v1's qwen.tiktoken through `tokenize` and `run`, on the Hugging Face folder and on its
+    /// conversion (which copies the rank file): the ids tiktoken gave (tiktoken_cases.json).
+    @Test func qwenTiktokenTokenizerWorks() throws {
         let converted = ConversionTests.scratch("qwen1-tokenizer") + "/out"
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: converted)) }
         let convert = try TLConvertProcess.run(["convert", Fixtures.model("qwen1"), "-o", converted])
         try #require(convert.status == 0, "\(convert.stderr)")
+        #expect(FileSystem.isFile(converted + "/qwen.tiktoken"))
+        let cases = try JSONParser.parseFile(Fixtures.model("qwen1") + "/tiktoken_cases.json")
+        let row = try #require(cases["cases"]?.arrayValue?.first { $0["text"]?.stringValue == "a <|im_start|>user\nhi<|im_end|>\n" })
+        let text = try #require(row["text"]?.stringValue)
         for model in [Fixtures.model("qwen1"), converted] {
-            for command in [["tokenize", model, "--text", "the model"], ["run", model, "--prompt", "the model"]] {
-                let result = try TLConvertProcess.run(command)
-                #expect(result.status == 2, "\(command): \(result.stderr)")
-                let lines = result.stderr.split(separator: "\n")
-                #expect(lines.count == 1 && result.stderr.contains("tiktoken"), "\(command): \(result.stderr)")
+            for (flags, key) in [([String](), "ids"), (["--prepend-bos"], "to_tokens")] {
+                let result = try TLConvertProcess.run(["tokenize", model, "--text", text, "--json"] + flags)
+                try #require(result.status == 0, "tokenize \(model): \(result.stderr)")
+                let json = try JSONParser.parse(result.stdout, path: "tokenize --json")
+                #expect(json["ids"] == row[key], "tokenize \(flags) \(model)")
             }
+            // default_prepend_bos is false for Qwen: the prompt's own tokens, all inside the fixture's vocabulary.
+            let run = try TLConvertProcess.run(["run", model, "--prompt", "the model's layer", "--json"])
+            try #require(run.status == 0, "run \(model): \(run.stderr)")
+            let ids = try JSONParser.parse(run.stdout, path: "run --json")["input_ids"]
+            #expect(ids?.arrayValue?.isEmpty == false && ids?.arrayValue?.first != .int(151643), "run \(model)")
         }
     }
 }

@@ -21,6 +21,14 @@ struct CheckpointFilesTests {
         #expect(plan.tokenizer == ["tokenizer_config.json", "special_tokens_map.json", "tokenizer.model"])
     }
 
+    /// Qwen v1's repos hold their tokenizer as a tiktoken rank file (and its Python class, not fetched).
+    @Test func fetchesQwenTiktoken() throws {
+        let siblings = ["config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+                        "qwen.tiktoken", "tokenization_qwen.py", "tokenizer_config.json", "modeling_qwen.py"]
+        let plan = try CheckpointFiles.plan(repo: "Qwen/Qwen-1_8B", siblings: siblings)
+        #expect(plan.tokenizer == ["tokenizer_config.json", "qwen.tiktoken"])
+    }
+
     @Test func fallsBackToPytorchBin() throws {
         let plan = try CheckpointFiles.plan(repo: "r", siblings: ["config.json", "pytorch_model.bin", "tf_model.h5"])
         #expect(plan.weights == "pytorch_model.bin" && !plan.sharded)

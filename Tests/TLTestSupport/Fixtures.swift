@@ -80,8 +80,6 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
     public let transformerLensMajor: Int
     /// The reference logits' file in the model folder (`hf_logits.safetensors` unless the manifest says).
     public let logitsReference: String
-    /// Whether tlconvert reads the case's tokenizer (Qwen v1's qwen.tiktoken it refuses).
-    public let tokenizerSupported: Bool
     public var description: String { name }
 
     init?(entry: JSONValue) {
@@ -99,6 +97,5 @@ public struct FixtureCase: Sendable, CustomStringConvertible {
         let version = entry["versions"]?["transformer_lens"]?.stringValue ?? "2"
         transformerLensMajor = Int(version.prefix { $0.isNumber }) ?? 2
         logitsReference = entry["logits_reference"]?.stringValue ?? "hf_logits.safetensors"
-        tokenizerSupported = entry["tokenizer_supported"]?.boolValue ?? true
     }
 }

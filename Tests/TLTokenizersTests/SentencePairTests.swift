@@ -17,7 +17,9 @@ struct SentencePairTests {
         for c in list {
             let text = try #require(c["text"]?.stringValue)
             let pair = c["pair"]?.stringValue
-            let special = try #require(c["add_special_tokens"]?.boolValue)
+            guard let special = c["add_special_tokens"]?.boolValue else {
+                Issue.record("case without add_special_tokens: \(text.debugDescription)"); continue
+            }
             let encoding = try tokenizer.encode(text, pair: pair, addSpecialTokens: special)
             let label = "\(text.debugDescription) + \(pair.debugDescription) special=\(special)"
             #expect(encoding.ids == c["ids"]?.arrayValue?.compactMap(\.intValue), "ids of \(label)")
