@@ -22,7 +22,8 @@ struct GenerateCommand: ParsableCommand {
             T5 (HookedEncoderDecoder) decodes greedily as `run` does: the prompt with its tokenizer's \
             template through the encoder, the decoder from decoder_start_token_id to </s> (exactly \
             transformers' generate(do_sample=False)); it does not sample, and --[no-]prepend-bos does \
-            not apply. BERT (HookedEncoder) predicts no next token and is refused (use `run`). \
+            not apply, and only its output is streamed (it does not continue the prompt's text). \
+            BERT (HookedEncoder) predicts no next token and is refused (use `run`). \
             The prompt and then the new text are written to standard output as tokens come (an \
             incomplete UTF-8 character waits for the token that completes it); --json prints \
             {model, prompt, input_ids, new_ids, text} at the end instead.
@@ -85,8 +86,9 @@ struct GenerateCommand: ParsableCommand {
                 Console.error("note: sampling with --seed \(options.seed)")
             }
             let stream = !json
-            // The prompt is shown with the first new text, so a refused prompt or model prints nothing.
-            var promptShown = false
+            // The prompt is shown with the first new text, so a refused prompt or model prints nothing;
+            // an encoder-decoder's output is a new sequence, not a continuation: shown alone.
+            var promptShown = loaded.model.config.modelClass == .hookedEncoderDecoder
             func show(_ text: String) {
                 guard stream else { return }
                 if !promptShown { StandardOutput.write(prompt) }

@@ -94,6 +94,11 @@ struct GenerateCommandTests {
         #expect(json.objectMembers?.map(\.key) == ["model", "prompt", "input_ids", "new_ids", "text"])
         #expect(Self.ids(json["input_ids"]) == Self.ids(reference["input_ids"]))
         #expect(Self.ids(json["new_ids"]) == Array(Self.ids(reference["decoder_ids"]).dropFirst()))
+        // Streamed: the decoder's text alone (a new sequence, not a continuation of the prompt).
+        let streamed = try TLConvertProcess.run(["generate", Fixtures.model("t5"), "--prompt", prompt,
+                                                 "--max-new-tokens", String(steps)])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stdout == (json["text"]?.stringValue ?? "?") + "\n")
         let sampled = try TLConvertProcess.run(["generate", Fixtures.model("t5"), "--prompt", prompt, "--temperature", "0.8"])
         #expect(sampled.status == 2)
         #expect(sampled.stderr == "tlconvert: generate: T5ForConditionalGeneration (HookedEncoderDecoder) decodes greedily only; drop --temperature (or give 0)\n")
