@@ -28,8 +28,9 @@ containers/                      <file-id>.json listings {{file, format, tensors
                                  + sample.npy, sample_fortran.npy, sample_stored.npz, sample_deflated.npz,
                                  sample.pt and <sample>.values.safetensors (same tensors, contiguous)
 tokenizers/<kind>/tokenizer.json bpe | sentencepiece | wordpiece, and tokenizers/cases.json
-generate/greedy.json             transformers' greedy generate ids (12 new tokens, fixed prompt) per models/<case>,
-                                 EOS overrides, TransformerLens's greedy generate on tl-native/, warper outputs
+generate/greedy.json             transformers' greedy generate ids (12 new tokens, fixed prompt) per decoder
+                                 models/<case>, EOS overrides, TransformerLens's greedy generate on the remote-code
+                                 models (qwen1, santacoder) and on tl-native/, warper outputs
                                  (tools/make_generate_fixtures.py)
 ```
 `<proc>`: `raw` (no processing), `fold_ln`, `defaults` (fold_ln + center_writing_weights +

@@ -14,7 +14,12 @@ as transformers decides it (generation_config.json). Two more runs of one model 
 that generation stops there as transformers stops. The TransformerLens-native toy models
 (Fixtures/tl-native, no transformers class) get TransformerLens 2.16.1's own greedy `generate`
 (stop_at_eos=False, 4 seeded prompt ids and 12 new ones, the n_ctx of 16) on the state dict its
-from_pretrained made (`tl/raw.safetensors`). Last, transformers' own logits warpers
+from_pretrained made (`tl/raw.safetensors`); so do the remote-code families of Fixtures/models
+(Qwen v1, SantaCoder: no transformers class), on their `tl/raw.safetensors` + `tl/raw.cfg.json`,
+from the fixed prompt where transformers reads the model's tokenizer (SantaCoder's tokenizer.json,
+as TransformerLens's to_tokens) and from seeded ids where it cannot (Qwen's tiktoken file). The
+encoders (BERT, T5: `is_encoder_decoder` or a BERT model type) are not decoded here; T5's greedy
+reference is Fixtures/models/t5/hf_greedy.json. Last, transformers' own logits warpers
 (TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper, in generate's order) on seeded
 logits, for the sampler's tests: which tokens survive and their warped scores. Top-k cases have
 ties at the k-th score (kept, by the warper's threshold rule); top-p cases have none, since
@@ -125,7 +130,9 @@ TL_NATIVE = ROOT / "Fixtures" / "tl-native"
 TL_NATIVE_PROMPT = 4
 
 
-def tl_native_cases() -> list[dict]:
+def tl_greedy(directory: Path, ids: list[int] | None = None) -> dict:
+    """TransformerLens 2.16.1's greedy generate on the state dict under `directory/tl` (raw), from
+    `ids`, or from TL_NATIVE_PROMPT seeded ids when none are given."""
     import dataclasses
 
     from importlib.metadata import version
@@ -141,21 +148,45 @@ def tl_native_cases() -> list[dict]:
         tokenizer_file=str(ROOT / "Fixtures" / "tokenizers" / "bpe" / "tokenizer.json"),
         bos_token="<|endoftext|>", eos_token="<|endoftext|>")
     tokenizer.pad_token = tokenizer.convert_ids_to_tokens(1)
-    cases = []
-    for directory in sorted(p for p in TL_NATIVE.iterdir() if (p / "tl" / "raw.cfg.json").is_file()):
-        raw = json.loads((directory / "tl" / "raw.cfg.json").read_text())
-        fields = {key: value for key, value in raw.items() if key in known}
-        fields.update(dtype=torch.float32, tokenizer_name=None, device="cpu")
-        model = HookedTransformer(HookedTransformerConfig(**fields))
-        model.tokenizer = tokenizer
-        model.load_state_dict(load_file(directory / "tl" / "raw.safetensors"), strict=False)
+    raw = json.loads((directory / "tl" / "raw.cfg.json").read_text())
+    fields = {key: value for key, value in raw.items() if key in known}
+    fields.update(dtype=torch.float32, tokenizer_name=None, device="cpu")
+    model = HookedTransformer(HookedTransformerConfig(**fields))
+    model.tokenizer = tokenizer
+    model.load_state_dict(load_file(directory / "tl" / "raw.safetensors"), strict=False)
+    if ids is None:
         generator = torch.Generator().manual_seed(18)
-        ids = torch.randint(0, min(model.cfg.d_vocab, 400), (1, TL_NATIVE_PROMPT), generator=generator)
-        out = model.generate(ids, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, stop_at_eos=False, verbose=False)
-        cases.append({"name": directory.name, "transformer_lens": version("transformer-lens"),
-                      "input_ids": ids[0].tolist(), "new_ids": out[0, TL_NATIVE_PROMPT:].tolist()})
-        print(f"tl-native/{directory.name}: {cases[-1]['new_ids']}", file=sys.stderr)
-    return cases
+        ids = torch.randint(0, min(model.cfg.d_vocab, 400), (1, TL_NATIVE_PROMPT), generator=generator)[0].tolist()
+    out = model.generate(torch.tensor([ids]), max_new_tokens=MAX_NEW_TOKENS, do_sample=False, stop_at_eos=False,
+                         verbose=False)
+    case = {"name": directory.name, "transformer_lens": version("transformer-lens"),
+            "input_ids": ids, "new_ids": out[0, len(ids):].tolist()}
+    print(f"{directory.parent.name}/{directory.name}: {case['new_ids']}", file=sys.stderr)
+    return case
+
+
+def tl_native_cases() -> list[dict]:
+    return [tl_greedy(directory)
+            for directory in sorted(p for p in TL_NATIVE.iterdir() if (p / "tl" / "raw.cfg.json").is_file())]
+
+
+def remote_code_case(directory: Path) -> dict:
+    """A family transformers has no class for: TransformerLens's greedy generate, from the prompt
+    when transformers reads the tokenizer (tokenizer.json), else from seeded ids."""
+    if not (directory / "tokenizer.json").is_file():
+        return tl_greedy(directory)
+    case = tl_greedy(directory, prompt_ids(directory))
+    case["prompt"] = PROMPT
+    return case
+
+
+def is_encoder(directory: Path) -> bool:
+    config = json.loads((directory / "config.json").read_text())
+    return bool(config.get("is_encoder_decoder")) or config.get("model_type") == "bert"
+
+
+def is_remote_code(directory: Path) -> bool:
+    return not hasattr(transformers, json.loads((directory / "config.json").read_text())["architectures"][0])
 
 
 def saved_by_transformers5(directory: Path) -> bool:
@@ -181,7 +212,9 @@ def main() -> None:
         return
     cases = []
     eos_runs = []
-    directories = sorted(p for p in MODELS.iterdir() if (p / "config.json").is_file())
+    directories = sorted(p for p in MODELS.iterdir() if (p / "config.json").is_file() and not is_encoder(p))
+    remote = [d for d in directories if is_remote_code(d)]
+    directories = [d for d in directories if d not in remote]
     newer = [d.name for d in directories if saved_by_transformers5(d)]
     if newer:
         worker = subprocess.run([args.transformers5_python, __file__, "--worker", *newer],
@@ -208,6 +241,7 @@ def main() -> None:
         "max_new_tokens": MAX_NEW_TOKENS,
         "cases": cases,
         "eos_overrides": eos_runs,
+        "remote_code": [remote_code_case(directory) for directory in remote],
         "tl_native": tl_native_cases(),
         "warpers": warper_cases(),
     }

@@ -4,9 +4,10 @@ import TLTokenizers
 
 /// The token ids that end generation, found where transformers' `generate` finds them:
 /// `generation_config.json`'s `eos_token_id` (an id or a list; the file, when present, decides),
-/// else `config.json`'s (or its `text_config`'s, for a multimodal wrapper). A directory with
-/// neither (a converted or TransformerLens-native one) uses its tokenizer's `eos_token`, as
-/// TransformerLens's `generate` does.
+/// else `config.json`'s (or its `text_config`'s, for a multimodal wrapper). A converted directory
+/// holds the source's `generation_config.json` when the source had one (convert copies it); one
+/// with neither (converted from a source without it, or TransformerLens-native) uses its
+/// tokenizer's `eos_token`, as TransformerLens's `generate` does.
 public enum EndOfSequence {
     /// - Parameters:
     ///   - directory: the model's directory; `tokenizerDirectory`: where its tokenizer files are.

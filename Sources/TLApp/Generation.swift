@@ -51,13 +51,27 @@ public enum Generation {
         }
     }
 
+    /// Refuses what this model cannot generate: any model from an encoder (BERT), sampling or
+    /// `prependBOS` for an encoder-decoder (T5).
+    public static func check(_ loaded: LoadedModel, sampling: SamplingOptions, prependBOS: Bool?) throws(TLError) {
+        let config = loaded.model.config
+        try EncoderDecoderGeneration.check(config.modelClass, architecture: config.originalArchitecture,
+                                           sampling: sampling, prependBOS: prependBOS)
+    }
+
     /// Tokenizes `prompt` as `run` does (BOS per `default_prepend_bos` unless `prependBOS` says
     /// otherwise), generates, and streams the decoded text to `onText` as it becomes whole UTF-8.
+    /// An encoder-decoder (T5) decodes greedily as `run` does; an encoder (BERT) is refused.
     public static func run(_ loaded: LoadedModel, prompt: String, maxNewTokens: Int, sampling: SamplingOptions,
                            prependBOS: Bool? = nil, offline: Bool = false,
                            onText: (String) -> Void = { _ in }) throws(TLError) -> GenerationResult {
         try sampling.validate()
         let config = loaded.model.config
+        try check(loaded, sampling: sampling, prependBOS: prependBOS)
+        if config.modelClass == .hookedEncoderDecoder {
+            return try EncoderDecoderGeneration.run(loaded, prompt: prompt, maxNewTokens: maxNewTokens,
+                                                    offline: offline, onText: onText)
+        }
         let tokenizerDirectory = try TokenizerLocation.directory(model: loaded.directory, config: config, offline: offline)
         let tokenizer = try ModelTokenizer.load(path: tokenizerDirectory, facts: TokenizerFacts(config: config))
         let ids = try tokenizer.toTokens(prompt, prependBOS: prependBOS ?? config.defaultPrependBOS).ids

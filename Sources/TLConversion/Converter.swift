@@ -41,6 +41,11 @@ public struct Converter: Sendable {
     /// Tokenizer files copied to the output when the source has them (CONTRACT.md).
     public static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                                         "vocab.json", "merges.txt", "tokenizer.model", "qwen.tiktoken"]
+    /// transformers' generation defaults (its `eos_token_id`), copied with the tokenizer files so
+    /// that `generate` on the output stops where transformers stops on the source.
+    public static let generationConfigFile = "generation_config.json"
+    /// Every source file copied unchanged to the output when present.
+    static var copiedFiles: [String] { tokenizerFiles + [generationConfigFile] }
 
     /// A converter applying TransformerLens's processing steps for `processing`.
     public init(dtype: DType = .f32, processing: ProcessingOptions = .none, force: Bool = false, revision: String? = nil) {
@@ -157,11 +162,11 @@ public struct Converter: Sendable {
         let bytes = plan.reduce(0) { $0 + $1.byteCount }
         try writeFileAtomically(try Converter.configJSON(outputConfig), to: directory.path("config.json"))
         let record = ConversionRecord(modelID: modelID, revision: revision,
-                                      files: ConversionRecord.sourceFiles(of: checkpoint, tokenizerFiles: Converter.tokenizerFiles),
+                                      files: ConversionRecord.sourceFiles(of: checkpoint, tokenizerFiles: Converter.copiedFiles),
                                       directory: checkpoint.directory, dtype: dtype, requested: self.processing.options,
                                       applied: processing.applied, notices: processing.notices)
         try writeFileAtomically(try record.json(), to: directory.path(ConversionRecord.fileName))
-        for name in Converter.tokenizerFiles {
+        for name in Converter.copiedFiles {
             let source = FileSystem.join(checkpoint.directory, name)
             if FileSystem.isFile(source) { try directory.copy(source, as: name) }
         }

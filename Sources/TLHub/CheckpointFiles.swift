@@ -16,6 +16,9 @@ public enum CheckpointFiles {
         ("pytorch_model.bin.index.json", true),
     ]
 
+    /// transformers' generation defaults, fetched when the repo has them.
+    public static let generationConfig = "generation_config.json"
+
     public static let tokenizerFiles = [
         "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
         "vocab.json", "merges.txt", "tokenizer.model", "qwen.tiktoken",

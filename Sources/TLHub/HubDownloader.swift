@@ -40,6 +40,10 @@ struct HubDownloader {
             }
         }
         for file in plan.tokenizer { try fetch(repo: repo, commit: info.commit, file: file) }
+        // Where transformers' generate stops (eos_token_id); convert copies it to the output.
+        if info.siblings.contains(CheckpointFiles.generationConfig) {
+            try fetch(repo: repo, commit: info.commit, file: CheckpointFiles.generationConfig)
+        }
         return (info.commit, directory)
     }
 

@@ -16,8 +16,14 @@ struct GenerateCommand: ParsableCommand {
             then --top-p) from a PRNG seeded by --seed, so a seed gives the same tokens on every run \
             (without --seed a random one is drawn and shown on stderr). Generation stops at an \
             end-of-sequence token (generation_config.json's eos_token_id, one or a list, else \
-            config.json's; for a converted directory the tokenizer's eos_token), after \
+            config.json's, else the tokenizer's eos_token; `convert` copies the source's \
+            generation_config.json, so a converted directory stops where transformers stops), after \
             --max-new-tokens, or when the model's n_ctx positions are used up (a note says so). \
+            T5 (HookedEncoderDecoder) decodes greedily as `run` does: the prompt with its tokenizer's \
+            template through the encoder, the decoder from decoder_start_token_id to </s> (exactly \
+            transformers' generate(do_sample=False)); it does not sample, and --[no-]prepend-bos does \
+            not apply, and only its output is streamed (it does not continue the prompt's text). \
+            BERT (HookedEncoder) predicts no next token and is refused (use `run`). \
             The prompt and then the new text are written to standard output as tokens come (an \
             incomplete UTF-8 character waits for the token that completes it); --json prints \
             {model, prompt, input_ids, new_ids, text} at the end instead.
@@ -66,6 +72,10 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let loaded = try ModelLoader.load(model, revision: hub.revision, offline: hub.offline,
+                                              progress: { Console.error($0) })
+            // Refused before any note about the seed.
+            try Generation.check(loaded, sampling: sampling, prependBOS: prependBOS)
             var options = sampling
             if options.isGreedy {
                 if topK != nil || topP != nil || seed != nil {
@@ -75,14 +85,19 @@ struct GenerateCommand: ParsableCommand {
                 options.seed = UInt64.random(in: .min ... .max)
                 Console.error("note: sampling with --seed \(options.seed)")
             }
-            let loaded = try ModelLoader.load(model, revision: hub.revision, offline: hub.offline,
-                                              progress: { Console.error($0) })
             let stream = !json
-            if stream { StandardOutput.write(prompt) }
+            // The prompt is shown with the first new text, so a refused prompt or model prints nothing;
+            // an encoder-decoder's output is a new sequence, not a continuation: shown alone.
+            var promptShown = loaded.model.config.modelClass == .hookedEncoderDecoder
+            func show(_ text: String) {
+                guard stream else { return }
+                if !promptShown { StandardOutput.write(prompt) }
+                promptShown = true
+                StandardOutput.write(text)
+            }
             let result = try Generation.run(loaded, prompt: prompt, maxNewTokens: maxNewTokens, sampling: options,
-                                            prependBOS: prependBOS, offline: hub.offline,
-                                            onText: { if stream { StandardOutput.write($0) } })
-            if stream { StandardOutput.write("\n") }
+                                            prependBOS: prependBOS, offline: hub.offline, onText: show)
+            show("\n")
             if result.stoppedAtContext {
                 Console.error("note: stopped after \(result.newIDs.count) new tokens: the model's n_ctx positions are used up")
             }

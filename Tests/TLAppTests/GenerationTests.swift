@@ -26,10 +26,65 @@ import TLTokenizers
 
     static var maxNewTokens: Int { reference["max_new_tokens"]?.intValue ?? 0 }
 
-    @Test func everyDecoderFixtureHasAReference() {
+    /// The remote-code families (no transformers class): TransformerLens's own greedy generate.
+    static var remoteCode: [String] { reference["remote_code"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? [] }
+
+    /// Every model directory that loads as a decoder (BERT and T5 are covered below).
+    @Test func everyDecoderFixtureHasAReference() throws {
         let models = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.path("models"))) ?? [])
-        #expect(Set(Self.cases) == Set(models.filter { FileManager.default.fileExists(atPath: Fixtures.model($0) + "/config.json") }))
+            .filter { FileManager.default.fileExists(atPath: Fixtures.model($0) + "/config.json") }
+        let decoders = try models.filter { try ModelLoader.load(Fixtures.model($0)).model.config.modelClass == .hookedTransformer }
+        #expect(Set(decoders).isSuperset(of: ["apertus", "gptoss", "olmo3-yarn", "qwen1", "santacoder"]))
+        #expect(Set(Self.cases + Self.remoteCode) == Set(decoders))
+        #expect(Set(Self.cases).isDisjoint(with: Self.remoteCode))
         #expect(Self.maxNewTokens == 12)
+    }
+
+    /// Qwen v1 and SantaCoder, converted in memory from their Hub layout: TransformerLens's greedy
+    /// generate on its own conversion of them; SantaCoder's prompt tokenized as to_tokens does.
+    @Test(arguments: remoteCode)
+    func greedyEqualsTransformerLensOnRemoteCodeFamilies(name: String) throws {
+        let entry = try #require(Self.reference["remote_code"]?.arrayValue?.first { $0["name"]?.stringValue == name })
+        let loaded = try ModelLoader.load(Fixtures.model(name))
+        let inputIDs = Self.ids(entry["input_ids"])
+        if let prompt = entry["prompt"]?.stringValue {
+            let tokenizer = try ModelTokenizer.load(path: loaded.directory, facts: TokenizerFacts(config: loaded.model.config))
+            #expect(try tokenizer.toTokens(prompt, prependBOS: loaded.model.config.defaultPrependBOS).ids == inputIDs)
+        }
+        let (ids, _) = try Generation.generate(loaded.model.transformer(), inputIDs: inputIDs, maxNewTokens: Self.maxNewTokens,
+                                               sampling: SamplingOptions(), eos: [])
+        #expect(ids.count == Self.maxNewTokens)
+        #expect(ids == Self.ids(entry["new_ids"]), "\(name)")
+    }
+
+    /// T5 decodes greedily as transformers' generate(do_sample=False) (Fixtures/models/t5/hf_greedy.json:
+    /// the decoder ids after decoder_start_token_id, EOS included).
+    @Test func t5GreedyEqualsTransformers() throws {
+        let reference = try JSONParser.parseFile(Fixtures.model("t5") + "/hf_greedy.json")
+        let prompt = try #require(reference["prompt"]?.stringValue)
+        let steps = try #require(reference["max_new_tokens"]?.intValue)
+        let loaded = try ModelLoader.load(Fixtures.model("t5"))
+        var streamed = ""
+        let result = try Generation.run(loaded, prompt: prompt, maxNewTokens: steps, sampling: SamplingOptions(),
+                                        onText: { streamed += $0 })
+        #expect(result.inputIDs == Self.ids(reference["input_ids"]))
+        #expect(result.newIDs == Array(Self.ids(reference["decoder_ids"]).dropFirst()))
+        #expect(!result.stoppedAtContext)
+        #expect(streamed == result.text)
+    }
+
+    @Test func encodersRefuseWhatTheyCannotGenerate() throws {
+        let bert = try ModelLoader.load(Fixtures.model("bert"))
+        #expect(throws: TLError.usage("generate: BertForMaskedLM is an encoder (HookedEncoder), which predicts no next token; use `tlconvert run` for its [MASK] and next-sentence predictions")) {
+            try Generation.run(bert, prompt: "The quick brown fox", maxNewTokens: 4, sampling: SamplingOptions())
+        }
+        let t5 = try ModelLoader.load(Fixtures.model("t5"))
+        #expect(throws: TLError.usage("generate: T5ForConditionalGeneration (HookedEncoderDecoder) decodes greedily only; drop --temperature (or give 0)")) {
+            try Generation.run(t5, prompt: "x", maxNewTokens: 4, sampling: SamplingOptions(temperature: 0.7, seed: 1))
+        }
+        #expect(throws: TLError.usage("generate: --[no-]prepend-bos does not apply to T5ForConditionalGeneration: its prompt is tokenized with the tokenizer's template (which appends </s>)")) {
+            try Generation.run(t5, prompt: "x", maxNewTokens: 4, sampling: SamplingOptions(), prependBOS: true)
+        }
     }
 
     /// The prompt tokenized as `generate` tokenizes it, then greedy decoding with the KV cache and

@@ -127,12 +127,16 @@ struct ConversionTests {
     @Test func tokenizerFilesAreCopied() throws {
         let (out, _) = try Self.convert("gpt2")
         defer { try? FileManager.default.removeItem(atPath: FileSystem.directory(of: out)) }
-        for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt"] {
+        // generation_config.json too: `generate` on the output stops where transformers stops.
+        for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+                     "generation_config.json"] {
             let copied = try? Data(contentsOf: URL(fileURLWithPath: out + "/" + name))
             let source = try? Data(contentsOf: URL(fileURLWithPath: Fixtures.model("gpt2") + "/" + name))
             #expect(copied != nil && copied == source, "\(name)")
         }
-        #expect(!FileSystem.isFile(out + "/generation_config.json"))
+        let record = try JSONParser.parseFile(out + "/" + ConversionRecord.fileName)
+        let recorded = record["source"]?["files"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(recorded.contains("generation_config.json"), "\(recorded)")
     }
 
     @Test func noTokenizerMeansNoTokenizerName() throws {

@@ -55,4 +55,60 @@ struct GenerateCommandTests {
             #expect(out.stdout.isEmpty)
         }
     }
+
+    /// convert copies generation_config.json, so generate on the output stops where transformers
+    /// stops on the source: the source here is the gpt2 fixture with greedy.json's list-valued
+    /// eos_token_id override written as its generation_config.json.
+    @Test func aConvertedDirectoryStopsWhereTransformersStops() throws {
+        let reference = try Self.reference()
+        let prompt = try #require(reference["prompt"]?.stringValue)
+        let run = try #require(reference["eos_overrides"]?.arrayValue?.first { $0["eos_token_id"]?.arrayValue != nil })
+        let name = try #require(run["name"]?.stringValue)
+        let scratch = NSTemporaryDirectory() + "tlconvert-tests-\(getpid())-generation-config-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        let source = scratch + "/source", output = scratch + "/converted"
+        try FileManager.default.copyItem(atPath: Fixtures.model(name), toPath: source)
+        let eos = try #require(run["eos_token_id"])
+        try (JSONWriter.string(.object([("eos_token_id", eos)])) + "\n")
+            .write(toFile: source + "/generation_config.json", atomically: true, encoding: .utf8)
+        let converted = try TLConvertProcess.run(["convert", source, "-o", output])
+        #expect(converted.status == 0, "\(converted.stderr)")
+        #expect(FileManager.default.fileExists(atPath: output + "/generation_config.json"))
+        let out = try TLConvertProcess.run(["generate", output, "--prompt", prompt, "--max-new-tokens", "12", "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let newIDs = Self.ids(try JSONParser.parse(out.stdout, path: "stdout")["new_ids"])
+        #expect(newIDs == Self.ids(run["new_ids"]))
+        #expect(newIDs.count < 12)
+    }
+
+    /// T5 through the command: generate's JSON, with transformers' greedy ids (hf_greedy.json).
+    @Test func t5GeneratesGreedilyAsTransformers() throws {
+        let reference = try JSONParser.parseFile(Fixtures.model("t5") + "/hf_greedy.json")
+        let prompt = try #require(reference["prompt"]?.stringValue)
+        let steps = try #require(reference["max_new_tokens"]?.intValue)
+        let out = try TLConvertProcess.run(["generate", Fixtures.model("t5"), "--prompt", prompt,
+                                            "--max-new-tokens", String(steps), "--json"])
+        #expect(out.status == 0, "\(out.stderr)")
+        let json = try JSONParser.parse(out.stdout, path: "stdout")
+        #expect(json.objectMembers?.map(\.key) == ["model", "prompt", "input_ids", "new_ids", "text"])
+        #expect(Self.ids(json["input_ids"]) == Self.ids(reference["input_ids"]))
+        #expect(Self.ids(json["new_ids"]) == Array(Self.ids(reference["decoder_ids"]).dropFirst()))
+        // Streamed: the decoder's text alone (a new sequence, not a continuation of the prompt).
+        let streamed = try TLConvertProcess.run(["generate", Fixtures.model("t5"), "--prompt", prompt,
+                                                 "--max-new-tokens", String(steps)])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
+        #expect(streamed.stdout == (json["text"]?.stringValue ?? "?") + "\n")
+        let sampled = try TLConvertProcess.run(["generate", Fixtures.model("t5"), "--prompt", prompt, "--temperature", "0.8"])
+        #expect(sampled.status == 2)
+        #expect(sampled.stderr == "tlconvert: generate: T5ForConditionalGeneration (HookedEncoderDecoder) decodes greedily only; drop --temperature (or give 0)\n")
+        #expect(sampled.stdout.isEmpty)
+    }
+
+    @Test func bertIsRefusedInOneLine() throws {
+        let out = try TLConvertProcess.run(["generate", Fixtures.model("bert"), "--prompt", "The quick brown fox"])
+        #expect(out.status == 2)
+        #expect(out.stderr == "tlconvert: generate: BertForMaskedLM is an encoder (HookedEncoder), which predicts no next token; use `tlconvert run` for its [MASK] and next-sentence predictions\n")
+        #expect(out.stdout.isEmpty)
+    }
 }

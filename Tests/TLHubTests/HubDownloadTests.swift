@@ -8,7 +8,7 @@ import TLTestSupport
 /// Downloads from a loopback Hub (started here, 127.0.0.1 only) into a private cache.
 struct HubDownloadTests {
     static let converted = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-                            "special_tokens_map.json", "vocab.json", "merges.txt"]
+                            "special_tokens_map.json", "vocab.json", "merges.txt", "generation_config.json"]
 
     /// The expected blob name of a served file: X-Linked-Etag (sha256) for LFS files, the ETag otherwise.
     static func etag(_ repo: FakeRepo, _ file: String) -> String {
@@ -52,7 +52,7 @@ struct HubDownloadTests {
 
         // Nothing else was asked for: no TF/Flax/ONNX/Rust copies, no README, no extras.
         let paths = hub.requests.map(\.path)
-        for unwanted in ["tf_model.h5", "flax_model.msgpack", "rust_model.ot", "onnx", "README.md", "hf_logits", "/tl/", "generation_config"] {
+        for unwanted in ["tf_model.h5", "flax_model.msgpack", "rust_model.ot", "onnx", "README.md", "hf_logits", "/tl/"] {
             #expect(!paths.contains { $0.contains(unwanted) }, "\(unwanted) was requested")
         }
         #expect(paths.first == "/api/models/gpt2/revision/main")
