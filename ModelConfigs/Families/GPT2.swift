@@ -26,17 +26,24 @@ extension ArchitectureModule {
             c.norm = .layerNorm
             return c
         },
-        tensors: [
-            .map("embed.W_E", "wte.weight"),
-            .map("pos_embed.W_pos", "wpe.weight"),
-            .map("blocks.{l}.ln1.w", "h.{l}.ln_1.weight"),
-            .map("blocks.{l}.ln1.b", "h.{l}.ln_1.bias"),
+        tensors: gpt2Tensors(attention: [
             .map("blocks.{l}.attn.W_Q", "h.{l}.attn.c_attn.weight", .rearrange("m (qkv n h) -> n m h", select: ["qkv": 0])),
             .map("blocks.{l}.attn.W_K", "h.{l}.attn.c_attn.weight", .rearrange("m (qkv n h) -> n m h", select: ["qkv": 1])),
             .map("blocks.{l}.attn.W_V", "h.{l}.attn.c_attn.weight", .rearrange("m (qkv n h) -> n m h", select: ["qkv": 2])),
             .map("blocks.{l}.attn.b_Q", "h.{l}.attn.c_attn.bias", .rearrange("(qkv n h) -> n h", select: ["qkv": 0])),
             .map("blocks.{l}.attn.b_K", "h.{l}.attn.c_attn.bias", .rearrange("(qkv n h) -> n h", select: ["qkv": 1])),
             .map("blocks.{l}.attn.b_V", "h.{l}.attn.c_attn.bias", .rearrange("(qkv n h) -> n h", select: ["qkv": 2])),
+        ]))
+
+    /// GPT-2's tensor map around the query/key/value projections, which `attention` supplies
+    /// (fused `c_attn` in GPT-2; SantaCoder's multi-query `q_attn` + `kv_attn`).
+    static func gpt2Tensors(attention: [TensorRule]) -> [TensorRule] {
+        [
+            .map("embed.W_E", "wte.weight"),
+            .map("pos_embed.W_pos", "wpe.weight"),
+            .map("blocks.{l}.ln1.w", "h.{l}.ln_1.weight"),
+            .map("blocks.{l}.ln1.b", "h.{l}.ln_1.bias"),
+        ] + attention + [
             .map("blocks.{l}.attn.W_O", "h.{l}.attn.c_proj.weight", .rearrange("(n h) m -> n h m")),
             .map("blocks.{l}.attn.b_O", "h.{l}.attn.c_proj.bias"),
             .map("blocks.{l}.ln2.w", "h.{l}.ln_2.weight"),
@@ -49,5 +56,6 @@ extension ArchitectureModule {
             .map("ln_final.b", "ln_f.bias"),
             .unembed("unembed.W_U", lmHead: "lm_head.weight", tiedTo: "wte.weight", .transpose),
             .zeros("unembed.b_U"),
-        ])
+        ]
+    }
 }

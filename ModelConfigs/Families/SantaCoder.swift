@@ -35,11 +35,7 @@ extension ArchitectureModule {
             }
             return c
         },
-        tensors: [
-            .map("embed.W_E", "wte.weight"),
-            .map("pos_embed.W_pos", "wpe.weight"),
-            .map("blocks.{l}.ln1.w", "h.{l}.ln_1.weight"),
-            .map("blocks.{l}.ln1.b", "h.{l}.ln_1.bias"),
+        tensors: gpt2Tensors(attention: [
             .map("blocks.{l}.attn.W_Q", "h.{l}.attn.q_attn.weight", .rearrange("m (n h) -> n m h")),
             .map("blocks.{l}.attn.W_K", "h.{l}.attn.kv_attn.weight", .split(axis: 1, parts: ["h", "h"], take: 0),
                  .rearrange("m h -> n m h")),
@@ -50,17 +46,5 @@ extension ArchitectureModule {
                  .rearrange("h -> n h")),
             .map("blocks.{l}.attn.b_V", "h.{l}.attn.kv_attn.bias", .split(axis: 0, parts: ["h", "h"], take: 1),
                  .rearrange("h -> n h")),
-            .map("blocks.{l}.attn.W_O", "h.{l}.attn.c_proj.weight", .rearrange("(n h) m -> n h m")),
-            .map("blocks.{l}.attn.b_O", "h.{l}.attn.c_proj.bias"),
-            .map("blocks.{l}.ln2.w", "h.{l}.ln_2.weight"),
-            .map("blocks.{l}.ln2.b", "h.{l}.ln_2.bias"),
-            .map("blocks.{l}.mlp.W_in", "h.{l}.mlp.c_fc.weight"),
-            .map("blocks.{l}.mlp.b_in", "h.{l}.mlp.c_fc.bias"),
-            .map("blocks.{l}.mlp.W_out", "h.{l}.mlp.c_proj.weight"),
-            .map("blocks.{l}.mlp.b_out", "h.{l}.mlp.c_proj.bias"),
-            .map("ln_final.w", "ln_f.weight"),
-            .map("ln_final.b", "ln_f.bias"),
-            .unembed("unembed.W_U", lmHead: "lm_head.weight", tiedTo: "wte.weight", .transpose),
-            .zeros("unembed.b_U"),
-        ])
+        ]))
 }

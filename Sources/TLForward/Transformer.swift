@@ -107,7 +107,7 @@ public struct Transformer: Sendable {
             let positions = Matrix(rows: rows, cols: d)
             for r in 0..<rows { positionEmbedding.copyRow(offset + r % seq, into: positions.row(r)) }
             hooks.record("hook_pos_embed", positions, shape: [batch, seq, d])
-            if case .shortformer = spec.position { shortformerPositions = positions } else { add(positions, into: residual) }
+            if case .shortformer = spec.position { shortformerPositions = positions } else { residual.add(positions) }
         }
         for (l, block) in blocks.enumerated() {
             residual = forward(block: block, layer: l, residual, hooks: hooks, keyMask: keyMask,
@@ -134,7 +134,7 @@ public struct Transformer: Sendable {
         if let post = block.ln1Post { post.apply(attentionOut, into: attentionOut, hooks: hooks) }
         hooks.record("blocks.\(l).hook_attn_out", attentionOut, shape: shape)
         guard let mlpWeights = block.mlp else {
-            add(attentionOut, into: residual)
+            residual.add(attentionOut)
             hooks.record("blocks.\(l).hook_resid_post", residual, shape: shape)
             return residual
         }
@@ -142,15 +142,15 @@ public struct Transformer: Sendable {
         let mlpOut: Matrix
         if spec.parallel {
             mlpOut = mlp(normalized(residual, by: block.ln2, hooks: hooks), hooks: hooks)
-            add(attentionOut, into: residual)
+            residual.add(attentionOut)
         } else {
-            add(attentionOut, into: residual)
+            residual.add(attentionOut)
             hooks.record("blocks.\(l).hook_resid_mid", residual, shape: shape)
             mlpOut = mlp(normalized(residual, by: block.ln2, hooks: hooks), hooks: hooks)
         }
         if let post = block.ln2Post { post.apply(mlpOut, into: mlpOut, hooks: hooks) }
         hooks.record("blocks.\(l).hook_mlp_out", mlpOut, shape: shape)
-        add(mlpOut, into: residual)
+        residual.add(mlpOut)
         hooks.record("blocks.\(l).hook_resid_post", residual, shape: shape)
         return residual
     }
@@ -162,33 +162,15 @@ public struct Transformer: Sendable {
         return out
     }
 
-    private func add(_ x: Matrix, into target: Matrix) {
-        for i in 0..<target.count { target.data[i] += x.data[i] }
-    }
-
     /// - Parameter offset: positions already in a KV cache, before these tokens.
     private func validate(tokens: [[Int]], attentionMask: [[Int]]?, offset: Int) throws(TLError) -> (Int, Int) {
-        guard let first = tokens.first, !first.isEmpty else {
-            throw .badTensor(name: "input_ids", problem: "is empty (expected [batch, seq] token ids)")
-        }
-        let seq = first.count
-        for (b, row) in tokens.enumerated() {
-            guard row.count == seq else {
-                throw .badTensor(name: "input_ids", problem: "row \(b) has \(row.count) tokens, row 0 has \(seq)")
-            }
-            for (p, id) in row.enumerated() where id < 0 || id >= spec.vocab {
-                throw .badTensor(name: "input_ids",
-                                 problem: "token id \(id) at [\(b), \(p)] is outside the vocabulary (d_vocab \(spec.vocab))")
-            }
-        }
+        let seq = try TokenBatch.shape(of: tokens, vocab: spec.vocab).seq
         // Learned positions and rotary tables cover n_ctx positions (ALiBi has no limit).
         if case .alibi = spec.position {} else if offset + seq > spec.context {
             throw .badTensor(name: "input_ids", problem: "\(offset + seq) positions exceed n_ctx \(spec.context)")
         }
         if let attentionMask {
-            guard attentionMask.count == tokens.count, attentionMask.allSatisfy({ $0.count == seq }) else {
-                throw .badTensor(name: "attention_mask", problem: "shape differs from input_ids [\(tokens.count), \(seq)]")
-            }
+            try TokenBatch.checkSameShape(attentionMask, as: tokens, name: "attention_mask")
             for (b, row) in attentionMask.enumerated() {
                 if let firstPad = row.firstIndex(of: 0), row[firstPad...].contains(where: { $0 != 0 }) {
                     throw .badTensor(name: "attention_mask",

@@ -16,7 +16,7 @@ import TLTestSupport
 
     static func ids(_ file: SafeTensorsFile, _ name: String) throws -> [[Int]] {
         let tensor = try file.tensor(named: name)
-        let values = try tensor.integers().map { Int($0) }
+        let values = tensor.integers().map { Int($0) }
         let (rows, cols) = (tensor.shape[0], tensor.shape[1])
         return (0..<rows).map { Array(values[($0 * cols)..<(($0 + 1) * cols)]) }
     }

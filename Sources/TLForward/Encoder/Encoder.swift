@@ -123,8 +123,8 @@ public struct Encoder: Sendable {
         hooks.record("embed.hook_pos_embed", positions, shape: shape)
         hooks.record("embed.hook_token_type_embed", types, shape: shape)
         // Summed in TransformerLens's order (words + positions, then + types): the same float rounding.
-        add(positions, into: words)
-        add(types, into: words)
+        words.add(positions)
+        words.add(types)
         var residual = words
         embeddingNorm.apply(residual, into: residual, hooks: hooks)
         hooks.record("hook_full_embed", residual, shape: shape)
@@ -181,44 +181,26 @@ public struct Encoder: Sendable {
                                          scale: spec.attentionScales[l], weights: block.attention)
         let attentionOut = attention(residual, hooks: hooks, keyMask: keyMask)
         hooks.record("blocks.\(l).hook_attn_out", attentionOut, shape: shape)
-        add(attentionOut, into: residual)
+        residual.add(attentionOut)
         hooks.record("blocks.\(l).hook_resid_mid", residual, shape: shape)
         let normalized = Matrix(uninitializedRows: residual.rows, cols: residual.cols)
         block.ln1.apply(residual, into: normalized, hooks: hooks)
         let mlpOut = MLPForward(spec: spec, layer: l, weights: block.mlp, xielu: nil)(normalized, hooks: hooks)
         hooks.record("blocks.\(l).hook_mlp_out", mlpOut, shape: shape)
-        add(mlpOut, into: normalized)
+        normalized.add(mlpOut)
         hooks.record("blocks.\(l).hook_resid_post", normalized, shape: shape)
         block.ln2.apply(normalized, into: normalized, hooks: hooks)
         hooks.record("blocks.\(l).hook_normalized_resid_post", normalized, shape: shape)
         return normalized
     }
 
-    private func add(_ x: Matrix, into target: Matrix) {
-        for i in 0..<target.count { target.data[i] += x.data[i] }
-    }
-
     private func validate(tokens: [[Int]], tokenTypes: [[Int]]?, attentionMask: [[Int]]?) throws(TLError) -> (Int, Int) {
-        guard let first = tokens.first, !first.isEmpty else {
-            throw .badTensor(name: "input_ids", problem: "is empty (expected [batch, seq] token ids)")
-        }
-        let seq = first.count
-        for (b, row) in tokens.enumerated() {
-            guard row.count == seq else {
-                throw .badTensor(name: "input_ids", problem: "row \(b) has \(row.count) tokens, row 0 has \(seq)")
-            }
-            for (p, id) in row.enumerated() where id < 0 || id >= spec.vocab {
-                throw .badTensor(name: "input_ids",
-                                 problem: "token id \(id) at [\(b), \(p)] is outside the vocabulary (d_vocab \(spec.vocab))")
-            }
-        }
+        let seq = try TokenBatch.shape(of: tokens, vocab: spec.vocab).seq
         guard seq <= spec.context else {
             throw .badTensor(name: "input_ids", problem: "\(seq) positions exceed n_ctx \(spec.context)")
         }
         if let tokenTypes {
-            guard tokenTypes.count == tokens.count, tokenTypes.allSatisfy({ $0.count == seq }) else {
-                throw .badTensor(name: "token_type_ids", problem: "shape differs from input_ids [\(tokens.count), \(seq)]")
-            }
+            try TokenBatch.checkSameShape(tokenTypes, as: tokens, name: "token_type_ids")
             for (b, row) in tokenTypes.enumerated() {
                 if let p = row.firstIndex(where: { $0 < 0 || $0 >= Self.tokenTypes }) {
                     throw .badTensor(name: "token_type_ids", problem: "value \(row[p]) at [\(b), \(p)] is not 0 or 1")
@@ -226,9 +208,7 @@ public struct Encoder: Sendable {
             }
         }
         if let attentionMask {
-            guard attentionMask.count == tokens.count, attentionMask.allSatisfy({ $0.count == seq }) else {
-                throw .badTensor(name: "attention_mask", problem: "shape differs from input_ids [\(tokens.count), \(seq)]")
-            }
+            try TokenBatch.checkSameShape(attentionMask, as: tokens, name: "attention_mask")
         }
         return (tokens.count, seq)
     }

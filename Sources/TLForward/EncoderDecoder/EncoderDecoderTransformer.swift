@@ -91,7 +91,7 @@ public struct EncoderDecoderTransformer: Sendable {
     /// The encoder's output (after its final norm), `[batch·seq, d_model]`, for decoding step by step.
     public func encode(tokens: [[Int]], attentionMask: [[Int]]? = nil,
                        recorder: ActivationRecorder? = nil) throws(TLError) -> EncodedInput {
-        let (batch, seq) = try validate(tokens, name: "input_ids")
+        let (batch, seq) = try TokenBatch.shape(of: tokens, vocab: config.dVocab)
         let keyMask = try mask(attentionMask, batch: batch, seq: seq)
         let hooks = HookSite(recorder: recorder, batch: batch, positions: seq)
         let residual = embed(tokens, batch: batch, seq: seq)
@@ -108,7 +108,7 @@ public struct EncoderDecoderTransformer: Sendable {
     /// The decoder on `decoderTokens` attending to `encoded`: logits `[batch, dec_seq, d_vocab_out]`.
     public func decode(_ encoded: EncodedInput, decoderTokens: [[Int]],
                        recorder: ActivationRecorder? = nil) throws(TLError) -> FloatTensor {
-        let (batch, seq) = try validate(decoderTokens, name: "decoder_input_ids")
+        let (batch, seq) = try TokenBatch.shape(of: decoderTokens, vocab: config.dVocab, name: "decoder_input_ids")
         guard batch == encoded.batch else {
             throw .badTensor(name: "decoder_input_ids", problem: "has \(batch) rows, input_ids \(encoded.batch)")
         }
@@ -148,7 +148,7 @@ public struct EncoderDecoderTransformer: Sendable {
         let attentionOut = attention(normed, normed, batch: batch, queries: seq, keys: seq, bias: selfBias,
                                      keyMask: selfMask, causal: context != nil, hooks: hooks)
         hooks.record("\(block.name).hook_attn_out", attentionOut, shape: shape)
-        add(attentionOut, into: residual)
+        residual.add(attentionOut)
         hooks.record("\(block.name).hook_resid_mid", residual, shape: shape)
         if let context, let crossNorm = block.crossNorm, let weights = block.crossAttention {
             let cross = T5AttentionForward(weights: weights, heads: n, dHead: dh, name: "\(block.name).cross_attn")
@@ -156,7 +156,7 @@ public struct EncoderDecoderTransformer: Sendable {
                                  queries: seq, keys: context.positions, bias: nil, keyMask: context.mask, causal: false,
                                  hooks: hooks)
             hooks.record("\(block.name).hook_cross_attn_out", crossOut, shape: shape)
-            add(crossOut, into: residual)
+            residual.add(crossOut)
             hooks.record("\(block.name).hook_resid_mid_cross", residual, shape: shape)
         }
         let hidden = Matrix(uninitializedRows: residual.rows, cols: block.mlpIn.cols)
@@ -167,7 +167,7 @@ public struct EncoderDecoderTransformer: Sendable {
         let mlpOut = Matrix(uninitializedRows: residual.rows, cols: config.dModel)
         BLAS.product(hidden, block.mlpOut, bias: block.mlpOutBias, into: mlpOut)
         hooks.record("\(block.name).hook_mlp_out", mlpOut, shape: shape)
-        add(mlpOut, into: residual)
+        residual.add(mlpOut)
         hooks.record("\(block.name).hook_resid_post", residual, shape: shape)
     }
 
@@ -184,25 +184,6 @@ public struct EncoderDecoderTransformer: Sendable {
         let out = Matrix(uninitializedRows: x.rows, cols: x.cols)
         norm.apply(x, into: out, hooks: hooks)
         return out
-    }
-
-    private func add(_ x: Matrix, into target: Matrix) {
-        for i in 0..<target.count { target.data[i] += x.data[i] }
-    }
-
-    private func validate(_ tokens: [[Int]], name: String) throws(TLError) -> (Int, Int) {
-        guard let first = tokens.first, !first.isEmpty else {
-            throw .badTensor(name: name, problem: "is empty (expected [batch, seq] token ids)")
-        }
-        for (b, row) in tokens.enumerated() {
-            guard row.count == first.count else {
-                throw .badTensor(name: name, problem: "row \(b) has \(row.count) tokens, row 0 has \(first.count)")
-            }
-            for (p, id) in row.enumerated() where id < 0 || id >= config.dVocab {
-                throw .badTensor(name: name, problem: "token id \(id) at [\(b), \(p)] is outside the vocabulary (d_vocab \(config.dVocab))")
-            }
-        }
-        return (tokens.count, first.count)
     }
 
     private func mask(_ attentionMask: [[Int]]?, batch: Int, seq: Int) throws(TLError) -> [[Bool]]? {
