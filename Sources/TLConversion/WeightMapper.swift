@@ -140,8 +140,13 @@ public struct WeightMapper: Sendable {
                 continue
             }
             if !read.contains(name) { read.append(name) }
-            let source = try weights.tensor(named: name)
             var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+            if let packed = weights as? Mxfp4Weights, packed.isPacked(name) {
+                try gatherDequantized(name, from: packed, rule, producing: shape, into: &values)
+                out[rule.target] = FloatTensor(shape: shape, values: values)
+                continue
+            }
+            let source = try weights.tensor(named: name)
             if let window = window(rule, over: source.shape, strides: source.strides, reach: lastElement(of: source),
                                    producing: shape) {
                 if count > 0 {
@@ -181,6 +186,28 @@ public struct WeightMapper: Sendable {
             out[rule.target] = FloatTensor(shape: shape, values: values)
         }
         return out
+    }
+
+    /// A rule over an MXFP4-packed tensor: only the experts its window reaches are dequantized
+    /// (one, for a per-expert rule), then gathered as from a stored float32 tensor.
+    private func gatherDequantized(_ name: String, from packed: Mxfp4Weights, _ rule: TensorRule,
+                                   producing shape: [Int], into values: inout [Float]) throws(TLError) {
+        guard let info = packed.info(named: name), let first = info.shape.first, first > 0,
+              let full = window(rule, over: info.shape, strides: Tensor.contiguousStrides(info.shape),
+                                reach: info.elementCount - 1, producing: shape) else {
+            throw .badTensor(name: name, problem: "cannot become \(rule.target) \(shape)")
+        }
+        guard shape.reduce(1, *) > 0 else { return }
+        let perExpert = info.elementCount / first
+        let experts = full.offset / perExpert ..< full.lastElement / perExpert + 1
+        let slice = try packed.dequantized(name, experts: experts)
+        let window = full.rebased(by: experts.lowerBound * perExpert)
+        slice.storage.withBytes { bytes in
+            values.withUnsafeMutableBufferPointer { buffer in
+                StridedGather.gather(bytes.baseAddress!, dtype: .f32, window: window, into: buffer.baseAddress!, done: nil)
+            }
+        }
+        try applyElementwise(window, &values)
     }
 
     /// The rule's transforms as one window over a tensor of `shape` and `strides`, when it
