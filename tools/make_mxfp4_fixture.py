@@ -108,7 +108,7 @@ def main() -> None:
     # model cast to float32 (transformers leaves dequantized experts bfloat16 beside float32 activations).
     import make_generate_fixtures as generate
     ids = generate.prompt_ids(OUT)
-    greedy = {"name": OUT.name, "architecture": cfg["architectures"][0], "transformers": transformers.__version__,
+    greedy = {"prompt": generate.PROMPT, "max_new_tokens": generate.MAX_NEW_TOKENS, "name": OUT.name, "architecture": cfg["architectures"][0], "transformers": transformers.__version__,
               "input_ids": ids, "new_ids": generate.greedy(loaded, ids),
               "eos_token_id": loaded.generation_config.eos_token_id}
     (OUT / "hf_greedy.json").write_text(json.dumps(greedy, indent=1) + "\n")
