@@ -294,6 +294,9 @@ hf_dequantized.safetensors   gate_up_proj / down_proj per layer as transformers 
 hf_logits.safetensors        the gptoss case's input_ids [2, 16] and the dequantized model's logits
 hf_greedy.json               its generate(do_sample=False) ids for make_generate_fixtures.py's prompt
 ```
+`mxfp4/codebook.safetensors` (same script): `blocks` [1, 256, 1, 16] and `scales` [1, 256, 1] holding
+every byte under every e8m0 scale (row r: scale r, bytes 16r … 16r+15 mod 256) and transformers'
+`convert_moe_packed_tensors` of them (`dequantized` [1, 32, 256], its bfloat16 widened to float32).
 """
 
 

@@ -48,7 +48,23 @@ def pack(rng: np.random.Generator, experts: int, rows: int, cols: int, exponents
     return blocks, scales, values.reshape(experts, rows, cols).transpose(0, 2, 1).copy()
 
 
+def codebook() -> None:
+    """Fixtures/mxfp4/codebook.safetensors: every byte under every scale (row r: scale r, bytes
+    16r..16r+15 mod 256) and transformers' `convert_moe_packed_tensors` of it (its default bfloat16,
+    widened to float32): the unpacking's whole range, 2^-127 and 2^128 (inf, NaN) included."""
+    from transformers.integrations.mxfp4 import convert_moe_packed_tensors
+    rows = np.arange(256)
+    blocks = ((rows[:, None] * 16 + np.arange(16)[None, :]) % 256).astype(np.uint8).reshape(1, 256, 1, 16)
+    scales = rows.astype(np.uint8).reshape(1, 256, 1)
+    blocks_t, scales_t = torch.from_numpy(blocks), torch.from_numpy(scales)
+    dequantized = convert_moe_packed_tensors(blocks_t, scales_t).to(torch.float32).contiguous()
+    out = ROOT / "Fixtures" / "mxfp4"
+    out.mkdir(exist_ok=True)
+    save_file({"blocks": blocks_t, "scales": scales_t, "dequantized": dequantized}, str(out / "codebook.safetensors"))
+
+
 def main() -> None:
+    codebook()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     rng = np.random.default_rng(17)

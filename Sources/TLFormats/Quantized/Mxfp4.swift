@@ -20,8 +20,9 @@ public enum Mxfp4 {
     }
 
     /// Dequantizes experts `experts` into `out`, `[experts.count, groups·32, rows]` row-major, in float32.
-    /// Each value is code × 2^(scale − 127), the product transformers' `ldexp` forms: exact
-    /// (two significant bits), with a 255 scale giving ±inf (NaN for a zero code) as it does.
+    /// Each value is code × 2^(scale − 127) formed in double precision, as torch's `ldexp` forms it:
+    /// exact (two significant bits) down to 2^-128, and with a 255 scale finite up to 2^127, ±inf above
+    /// and zero for a zero code (a float32 2^128 would overflow first).
     public static func dequantize(blocks: UnsafePointer<UInt8>, scales: UnsafePointer<UInt8>, rows: Int, groups: Int,
                                   experts: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let columns = groups * groupSize
@@ -32,8 +33,8 @@ public enum Mxfp4 {
             for row in 0..<rows {
                 let unit = (expert * rows + row) * groups
                 for group in 0..<groups {
-                    let factor = Float(sign: .plus, exponent: Int(scales[unit + group]) - 127, significand: 1)
-                    for code in 0..<16 { table[code] = codes[code] * factor }
+                    let factor = Double(sign: .plus, exponent: Int(scales[unit + group]) - 127, significand: 1)
+                    for code in 0..<16 { table[code] = Float(Double(codes[code]) * factor) }
                     let bytes = blocks + (unit + group) * bytesPerGroup
                     var column = group * groupSize
                     for b in 0..<bytesPerGroup {
