@@ -70,6 +70,8 @@ def main() -> None:
     rng = np.random.default_rng(17)
     config = make_fixtures.gptoss_config()
     config.intermediate_size = 32  # MXFP4 blocks 32 values along both projections' inputs
+    # More experts (gpt-oss-20b's top-4) than the file has tensors: experts are stacked, not a tensor each.
+    config.num_local_experts, config.num_experts_per_tok = 24, 4
     model = transformers.GptOssForCausalLM(config).eval()
     make_fixtures.perturb(model, 21)  # norms, biases and sinks off their initial values
     e, m, f = config.num_local_experts, config.hidden_size, config.intermediate_size
@@ -109,9 +111,9 @@ def main() -> None:
     dequantized = {}
     for key, values in expected.items():
         l, name = int(key.split(".")[2]), key.rsplit(".", 1)[1]
-        got = getattr(loaded.model.layers[l].mlp.experts, name).detach().to(torch.float32).contiguous()
-        assert torch.equal(got, values), f"{key}: transformers dequantizes differently"
-        dequantized[key] = got
+        got = getattr(loaded.model.layers[l].mlp.experts, name).detach().contiguous()
+        assert torch.equal(got.to(torch.float32), values), f"{key}: transformers dequantizes differently"
+        dequantized[key] = got  # in transformers' own dtype (bfloat16), which holds every MXFP4 value exactly
     save_file(dequantized, str(OUT / "hf_dequantized.safetensors"))
     loaded = loaded.to(torch.float32)
     input_ids = load_file(str(BASE / "hf_logits.safetensors"))["input_ids"]

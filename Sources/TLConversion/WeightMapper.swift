@@ -28,9 +28,12 @@ public struct WeightMapper: Sendable {
         self.tiesEmbeddings = try module.tiesEmbeddings(checkpoint.config)
         self.sizes = TensorTransform.sizes(for: config)
         let path = checkpoint.weights.path
-        // Each block (and expert) has tensors of its own: a config claiming more cannot match.
+        // Each block has tensors of its own, and each expert a tensor of its own or, stacked with the
+        // others (GPT-OSS), at least d_model values: a config claiming more cannot match.
         let tensorCount = checkpoint.weights.tensorInfos.count
-        guard config.nLayers * max(config.numExperts ?? 1, 1) <= tensorCount else {
+        let elementCount = checkpoint.weights.tensorInfos.reduce(0) { $0 &+ $1.elementCount }
+        let experts = config.nLayers * max(config.numExperts ?? 1, 1)
+        guard config.nLayers <= tensorCount, experts <= max(tensorCount, elementCount / max(config.dModel, 1)) else {
             throw .badFile(path: path, problem: "holds \(tensorCount) tensors, too few for the \(config.nLayers) layers config.json declares")
         }
         var fileNames = [String: String]()

@@ -84,10 +84,10 @@ struct GptOssMxfp4Tests {
     }
 
     @Test(arguments: [
-        (Self.blocks, #""dtype":"U8","shape":[4,64,1,16]"#, #""dtype":"I8","shape":[4,64,1,16]"#, "MXFP4 packs U8"),
-        (Self.blocks, #""dtype":"U8","shape":[4,64,1,16]"#, #""dtype":"U8","shape":[4,64,2, 8]"#, "[experts, rows, groups, 16]"),
-        (Self.blocks, #""dtype":"U8","shape":[4,64,1,16]"#, #""dtype":"U8","shape":[4,32,2,16]"#, "its blocks [4, 32, 2, 16] need [4, 32, 2]"),
-        ("model.layers.0.mlp.experts.down_proj_scales", #""dtype":"U8","shape":[4,32,1]"#, #""dtype":"BF16","shape":[4,16]"#, "is BF16"),
+        (Self.blocks, #""dtype":"U8","shape":[24,64,1,16]"#, #""dtype":"I8","shape":[24,64,1,16]"#, "MXFP4 packs U8"),
+        (Self.blocks, #""dtype":"U8","shape":[24,64,1,16]"#, #""dtype":"U8","shape":[24,64,2, 8]"#, "[experts, rows, groups, 16]"),
+        (Self.blocks, #""dtype":"U8","shape":[24,64,1,16]"#, #""dtype":"U8","shape":[24,32,2,16]"#, "its blocks [24, 32, 2, 16] need [24, 32, 2]"),
+        ("model.layers.0.mlp.experts.down_proj_scales", #""dtype":"U8","shape":[24,32,1]"#, #""dtype":"BF16","shape":[24,16]"#, "is BF16"),
     ])
     func malformedPackingExitsTwoNamingTheTensor(_ name: String, _ old: String, _ new: String, _ problem: String) throws {
         let result = try Self.malformed(name, old, new)
