@@ -27,6 +27,13 @@ public struct StridedSource: Sendable {
         axes = zip(shape, strides).map { [Axis(size: $0, stride: $1)] }
     }
 
+    /// The same window over a tensor that starts `elements` further on (a slice of the one compiled for).
+    public func rebased(by elements: Int) -> StridedSource {
+        var copy = self
+        copy.offset -= elements
+        return copy
+    }
+
     /// The canonical shape the window produces.
     public var shape: [Int] { axes.map { $0.reduce(1) { $0 * $1.size } } }
 

@@ -284,6 +284,27 @@ d_model 32, 4 heads, 32 positions, the wordpiece tokenizer's 405 tokens):
 """
 
 
+MXFP4 = """
+## GPT-OSS with MXFP4 experts
+`models/gptoss-mxfp4/` is made by `tools/make_mxfp4_fixture.py` (transformers {transformers}), outside
+manifest.json: the gptoss case's config with `intermediate_size` 32 (MXFP4 packs 32 values a group along
+each projection's input) and 24 experts, top-4 (more experts × layers than tensors, as gpt-oss-20b), its experts stored as `openai/gpt-oss-20b` stores them, `*_blocks`
+[experts, rows, groups, 16] U8 (two FP4 codes a byte, low nibble first) and `*_scales` [experts, rows,
+groups] U8 (e8m0, bias 127), seeded by the script's own packer; config.json carries
+`quantization_config` (`quant_method: mxfp4`, the Hub file's `modules_to_not_convert`); biases,
+attention, router, embeddings and unembedding are float32.
+```
+hf_dequantized.safetensors   gate_up_proj / down_proj per layer as transformers dequantizes them
+                             (Mxfp4Config(dequantize=True), bfloat16), checked equal to what was packed
+hf_logits.safetensors        the gptoss case's input_ids [2, 16] and the dequantized model's logits
+hf_greedy.json               its generate(do_sample=False) ids for make_generate_fixtures.py's prompt
+```
+`mxfp4/codebook.safetensors` (same script): `blocks` [1, 256, 1, 16] and `scales` [1, 256, 1] holding
+every byte under every e8m0 scale (row r: scale r, bytes 16r … 16r+15 mod 256) and transformers'
+`convert_moe_packed_tensors` of them (`dequantized` [1, 32, 256], its bfloat16 widened to float32).
+"""
+
+
 def fmt(x: float) -> str:
     return f"{x:.1e}"
 
@@ -329,4 +350,7 @@ def write_readme(fixtures: Path, cases: list[dict], versions: dict) -> None:
     if bert.is_file():
         summary = json.loads(bert.read_text())
         lines.append(BERT.format(**summary["versions"], **{k: v for k, v in summary.items() if k != "versions"}))
+    mxfp4 = fixtures / "models" / "gptoss-mxfp4" / "hf_greedy.json"
+    if mxfp4.is_file():
+        lines.append(MXFP4.format(transformers=json.loads(mxfp4.read_text())["transformers"]))
     (fixtures / "README.md").write_text("".join(lines))

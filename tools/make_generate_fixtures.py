@@ -63,7 +63,8 @@ def load(directory: Path):
     architecture = config["architectures"][0]
     model = getattr(transformers, architecture).from_pretrained(
         directory, torch_dtype=torch.float32, attn_implementation="eager")
-    return model.eval(), architecture
+    # An MXFP4 checkpoint's experts come back dequantized in bfloat16 beside float32 activations.
+    return model.float().eval(), architecture
 
 
 def prompt_ids(directory: Path) -> list[int]:

@@ -9,6 +9,8 @@ extension ArchitectureModule {
     /// Experts are stored stacked: `gate_up_proj` `[experts, d_model, 2·d_mlp]` with gate and up
     /// columns interleaved (even: gate, odd: up), `down_proj` `[experts, d_mlp, d_model]`, each with
     /// a bias; TransformerLens 2.18 keeps them per expert as `nn.Linear`s, `[out, in]`.
+    /// With `quantization_config.quant_method: mxfp4` (the Hub's files) both are stored as MXFP4
+    /// blocks + scales and read dequantized, exactly as transformers does; biases stay unquantized.
     /// TransformerLens 2.18 has no sinks, no YaRN and no sliding window for it: the sinks and YaRN
     /// are written under TransformerLens 3.x's names (`attn.sinks`, `use_yarn_rope`, `yarn_*`).
     public static let gptOss = ArchitectureModule(
@@ -19,9 +21,11 @@ extension ArchitectureModule {
         tiedEmbeddingsByDefault: false,
         tokenizer: .init(fallbackClass: "PreTrainedTokenizerFast"),
         config: { hf throws(TLError) in
-            if let method = hf.object("quantization_config")?["quant_method"]?.stringValue {
-                throw .unsupported("\(hf.path): quantization_config quant_method '\(method)': quantized experts are not "
-                                   + "supported; save a dequantized copy first (transformers: Mxfp4Config(dequantize=True))")
+            // The Hub's checkpoints store the experts MXFP4-packed (`gate_up_proj_blocks`/`_scales`, …):
+            // the converter reads them dequantized as `gate_up_proj`/`down_proj` (`Mxfp4Weights`).
+            if let method = hf.object("quantization_config")?["quant_method"]?.stringValue, method != "mxfp4" {
+                throw .unsupported("\(hf.path): quantization_config quant_method '\(method)': only MXFP4 experts are "
+                                   + "dequantized; save a dequantized copy first")
             }
             var c = try LlamaStyle.baseConfig(hf, defaults: .init(hiddenSize: 2880, heads: 64, layers: 36, context: 131_072,
                                                                   mlp: 2880, vocab: 201_088, eps: 1e-5,

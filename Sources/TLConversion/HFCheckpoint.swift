@@ -49,7 +49,8 @@ public struct HFCheckpoint: Sendable {
         if let wrapper = MultimodalWrapper.wrapper(for: config.architecture) {
             return try openLanguageModel(directory, config: config, wrapper: wrapper)
         }
-        return HFCheckpoint(directory: directory, config: config, weights: try CheckpointOpener.open(directory))
+        let weights = try CheckpointOpener.open(directory)
+        return HFCheckpoint(directory: directory, config: config, weights: config.isMxfp4 ? try Mxfp4Weights(weights) : weights)
     }
 
     /// A multimodal directory: its language model (text config, language-model tensors), the rest left out.

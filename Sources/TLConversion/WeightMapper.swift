@@ -28,9 +28,12 @@ public struct WeightMapper: Sendable {
         self.tiesEmbeddings = try module.tiesEmbeddings(checkpoint.config)
         self.sizes = TensorTransform.sizes(for: config)
         let path = checkpoint.weights.path
-        // Each block (and expert) has tensors of its own: a config claiming more cannot match.
+        // Each block has tensors of its own, and each expert a tensor of its own or, stacked with the
+        // others (GPT-OSS), at least d_model values: a config claiming more cannot match.
         let tensorCount = checkpoint.weights.tensorInfos.count
-        guard config.nLayers * max(config.numExperts ?? 1, 1) <= tensorCount else {
+        let elementCount = checkpoint.weights.tensorInfos.reduce(0) { $0 &+ $1.elementCount }
+        let experts = config.nLayers * max(config.numExperts ?? 1, 1)
+        guard config.nLayers <= tensorCount, experts <= max(tensorCount, elementCount / max(config.dModel, 1)) else {
             throw .badFile(path: path, problem: "holds \(tensorCount) tensors, too few for the \(config.nLayers) layers config.json declares")
         }
         var fileNames = [String: String]()
@@ -140,8 +143,13 @@ public struct WeightMapper: Sendable {
                 continue
             }
             if !read.contains(name) { read.append(name) }
-            let source = try weights.tensor(named: name)
             var values = pool?.take(count: count) ?? [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+            if let packed = weights as? Mxfp4Weights, packed.isPacked(name) {
+                try gatherDequantized(name, from: packed, rule, producing: shape, into: &values)
+                out[rule.target] = FloatTensor(shape: shape, values: values)
+                continue
+            }
+            let source = try weights.tensor(named: name)
             if let window = window(rule, over: source.shape, strides: source.strides, reach: lastElement(of: source),
                                    producing: shape) {
                 if count > 0 {
@@ -181,6 +189,28 @@ public struct WeightMapper: Sendable {
             out[rule.target] = FloatTensor(shape: shape, values: values)
         }
         return out
+    }
+
+    /// A rule over an MXFP4-packed tensor: only the experts its window reaches are dequantized
+    /// (one, for a per-expert rule), then gathered as from a stored float32 tensor.
+    private func gatherDequantized(_ name: String, from packed: Mxfp4Weights, _ rule: TensorRule,
+                                   producing shape: [Int], into values: inout [Float]) throws(TLError) {
+        guard let info = packed.info(named: name), let first = info.shape.first, first > 0,
+              let full = window(rule, over: info.shape, strides: Tensor.contiguousStrides(info.shape),
+                                reach: info.elementCount - 1, producing: shape) else {
+            throw .badTensor(name: name, problem: "cannot become \(rule.target) \(shape)")
+        }
+        guard shape.reduce(1, *) > 0 else { return }
+        let perExpert = info.elementCount / first
+        let experts = full.offset / perExpert ..< full.lastElement / perExpert + 1
+        let slice = try packed.dequantized(name, experts: experts)
+        let window = full.rebased(by: experts.lowerBound * perExpert)
+        slice.storage.withBytes { bytes in
+            values.withUnsafeMutableBufferPointer { buffer in
+                StridedGather.gather(bytes.baseAddress!, dtype: .f32, window: window, into: buffer.baseAddress!, done: nil)
+            }
+        }
+        try applyElementwise(window, &values)
     }
 
     /// The rule's transforms as one window over a tensor of `shape` and `strides`, when it

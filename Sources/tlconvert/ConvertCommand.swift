@@ -31,6 +31,10 @@ struct ConvertCommand: ParsableCommand {
             post-LN blocks, mlm_head.*, unembed.*, nsp_head.*, pooler.*. A bare BertModel (no heads) \
             gives the encoder only, with a note. TransformerLens processes no HookedEncoder, so the \
             processing flags are refused for it.
+
+            GPT-OSS checkpoints with MXFP4 experts (openai/gpt-oss-20b: quantization_config quant_method \
+            mxfp4, *_blocks + *_scales) are dequantized as transformers does, one expert at a time, to \
+            float32 (then --dtype); verify, run and generate read them the same way.
             """
     )
 

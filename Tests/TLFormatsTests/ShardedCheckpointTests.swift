@@ -17,8 +17,8 @@ struct ShardedCheckpointTests {
 
     private func folder(index: String, shards: [String: [UInt8]]) -> String {
         let folder = TestSupport.temporaryDirectory()
-        FileManager.default.createFile(atPath: folder + "/model.safetensors.index.json", contents: Data(index.utf8))
-        for (name, bytes) in shards { FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)) }
+        _ = FileManager.default.createFile(atPath: folder + "/model.safetensors.index.json", contents: Data(index.utf8))
+        for (name, bytes) in shards { _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: Data(bytes)) }
         return folder
     }
 
@@ -46,9 +46,9 @@ struct ShardedCheckpointTests {
         let bin = TestSupport.torchZip(pickle: TestSupport.torchPickle(tensors: [("w", "0", [2], [1], 0, 2)]),
                                        records: [("0", TestSupport.floats([7, 8]))])
         let dir = TestSupport.temporaryDirectory()
-        FileManager.default.createFile(atPath: dir + "/pytorch_model.bin.index.json",
+        _ = FileManager.default.createFile(atPath: dir + "/pytorch_model.bin.index.json",
                                        contents: Data(#"{"weight_map":{"w":"pytorch_model-00001-of-00001.bin"}}"#.utf8))
-        FileManager.default.createFile(atPath: dir + "/pytorch_model-00001-of-00001.bin", contents: Data(bin))
+        _ = FileManager.default.createFile(atPath: dir + "/pytorch_model-00001-of-00001.bin", contents: Data(bin))
         let source = try CheckpointOpener.open(dir)
         #expect(source.format == "torch-index")
         #expect(try source.tensor(named: "w").floats() == [7, 8])
