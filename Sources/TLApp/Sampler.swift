@@ -95,22 +95,3 @@ public struct Sampler: Sendable {
         return scores
     }
 }
-
-/// Steele, Lea and Flood's SplitMix64: a small, fast, seedable generator whose stream is
-/// fixed by its seed on every platform (Swift's system generator cannot be seeded).
-struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform double in [0, 1) from the top 53 bits.
-    mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1p-53 }
-}

@@ -39,7 +39,7 @@ struct ForwardBenchmark: ParsableCommand {
         print(String(format: "model: %d layers, d_model %d, %d heads, d_mlp %d, vocab %d (random weights, built in %.1f s)",
                      layers, dModel, heads, dMLP, vocab, Date().timeIntervalSince(build)))
 
-        var generator = SplitMix(seed: 2)
+        var generator = SplitMix64(seed: 2)
         let input = (0..<batch).map { _ in (0..<tokens).map { _ in Int(generator.next() % UInt64(vocab)) } }
         _ = try transformer.logits(tokens: input)  // warm-up
         // Forward passes and bare sgemm bursts alternate, so both see the same machine
@@ -91,7 +91,7 @@ struct ForwardBenchmark: ParsableCommand {
 
     /// Best GFLOP/s of `C[m×n] = A[m×k]·B[k×n]`.
     static func bareSgemmRate(m: Int, k: Int, n: Int, repeats: Int) -> Double {
-        var generator = SplitMix(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let a = (0..<(m * k)).map { _ in generator.nextFloat() }
         let b = (0..<(k * n)).map { _ in generator.nextFloat() }
         var c = [Float](repeating: 0, count: m * n)
@@ -107,7 +107,7 @@ struct ForwardBenchmark: ParsableCommand {
 
     /// Every canonical tensor of the config, small uniform random values.
     static func randomWeights(_ c: CanonicalConfig) -> StateDict {
-        var generator = SplitMix(seed: 1)
+        var generator = SplitMix64(seed: 1)
         func random(_ shape: [Int], scale: Float = 0.02) -> FloatTensor {
             let count = shape.reduce(1, *)
             var values = [Float](repeating: 0, count: count)
@@ -138,19 +138,7 @@ struct ForwardBenchmark: ParsableCommand {
     }
 }
 
-/// A small, fast, seeded generator (SplitMix64) for benchmark data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [-1, 1).
+extension SplitMix64 {
+    /// Uniform in [-1, 1), for benchmark data.
     mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
 }

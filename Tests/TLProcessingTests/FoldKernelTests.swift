@@ -1,3 +1,4 @@
+import TLCore
 import Testing
 @testable import TLProcessing
 import TLTestSupport
