@@ -30,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face or TransformerLens-native model (local directory, repo id or zoo name), converted in memory.")
+    @Argument(help: "A directory written by `tlconvert convert`, or a Hugging Face or TransformerLens-native model (local directory, repo id or zoo name), converted first to a temporary file that is removed as soon as it is mapped. Weights are read in place in their stored dtype (kept resident between tokens).")
     var model: String
 
     @Option(parsing: .unconditional, help: "The text to continue.")
