@@ -152,10 +152,16 @@ struct AddedVocabulary: Sendable {
     }
 
     private static func leftmostLongest(_ bytes: [UInt8], from: Int, _ patterns: [Pattern]) -> (Int, Pattern)? {
+        // The first byte rules out most positions and patterns without comparing slices
+        // (Qwen v1 has 208 special tokens, all starting with `<`).
+        var startsAPattern = [Bool](repeating: false, count: 256)
+        for p in patterns { if let first = p.bytes.first { startsAPattern[Int(first)] = true } }
         var position = from
         while position < bytes.count {
+            let first = bytes[position]
+            guard startsAPattern[Int(first)] else { position += 1; continue }
             var best: Pattern? = nil
-            for p in patterns where !p.bytes.isEmpty && p.bytes.count > (best?.bytes.count ?? 0) {
+            for p in patterns where p.bytes.first == first && p.bytes.count > (best?.bytes.count ?? 0) {
                 if position + p.bytes.count <= bytes.count,
                    bytes[position..<(position + p.bytes.count)].elementsEqual(p.bytes) {
                     best = p
