@@ -45,7 +45,8 @@ struct TokenizerFuzzTests {
 
         mutating func normalizer(depth: Int) -> String {
             if let s = sequence("normalizers", depth: depth, maxItems: 4, child: { $0.normalizer(depth: depth - 1) }) { return s }
-            switch rng.next() % 7 {
+            switch rng.next() % 8 {
+            case 7: return #"{"type": "Precompiled", "precompiled_charsmap": "\#(charsmap())"}"#
             case 0, 1: return #"{"type": "Replace", "pattern": \#(pattern()), "content": \#(quoted(pick(["aa", "aaaa", "", "b", String(repeating: "a", count: 5000)])))}"#
             case 2: return #"{"type": "Prepend", "prepend": \#(quoted(pick(["▁", String(repeating: "a", count: 10000)])))}"#
             case 3: return #"{"type": "NFKC"}"#
@@ -53,6 +54,16 @@ struct TokenizerFuzzTests {
             case 5: return #"{"type": "StripAccents"}"#
             default: return #"{"type": "Lowercase"}"#
             }
+        }
+
+        /// A SentencePiece charsmap of random trie units (a 4-byte little-endian trie size, the
+        /// units, then replacement bytes), sometimes with a size its bytes do not hold.
+        mutating func charsmap() -> String {
+            let units = Int(rng.next() % 64) + 1
+            let declared = chance(80) ? units * 4 : Int(rng.next() % 1000)
+            var bytes = (0..<4).map { UInt8(truncatingIfNeeded: declared >> (8 * $0)) }
+            for _ in 0..<(units * 4 + Int(rng.next() % 32)) { bytes.append(UInt8(truncatingIfNeeded: rng.next())) }
+            return Data(bytes).base64EncodedString()
         }
 
         mutating func preTokenizer(depth: Int) -> String {
@@ -66,7 +77,8 @@ struct TokenizerFuzzTests {
         }
 
         mutating func model() -> String {
-            switch rng.next() % 3 {
+            switch rng.next() % 4 {
+            case 3: return #"{"type": "Unigram", "unk_id": 0, "byte_fallback": \#(chance(50)), "vocab": [["<unk>", 0.0], ["a", -1.0], ["aa", -1.5], ["aaaa", -2.0], ["b", -3.0], ["<0x61>", -9.0]]}"#
             case 0: return #"{"type": "WordLevel", "vocab": {"a": 0, "b": 1, "[UNK]": 2}, "unk_token": "[UNK]"}"#
             case 1: return ###"{"type": "WordPiece", "vocab": {"a": 0, "##a": 1, "b": 2, "[UNK]": 3}, "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 1000000}"###
             default: return #"{"type": "BPE", "vocab": {"a": 0, "b": 1, "aa": 2, "<unk>": 3}, "merges": ["a a"], "unk_token": "<unk>"}"#
